@@ -62,6 +62,12 @@ type Member struct {
 	InvitedBy    UserID
 	CreatedAt    time.Time
 	LastActiveAt *time.Time
+
+	// Read-only, filled by the store's reads from joined rows:
+	// TwoFactor is the user's TOTP state (false while there is no user);
+	// InvitationExpiresAt is the expiry of the pending invitation, if any.
+	TwoFactor           bool
+	InvitationExpiresAt *time.Time
 }
 
 // InvitationState is the state of one invitation token.

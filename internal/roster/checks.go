@@ -1,0 +1,83 @@
+package roster
+
+import (
+	"context"
+	"fmt"
+)
+
+// CheckInput asks: may user do permission (on client)?
+type CheckInput struct {
+	OrgID      OrgID
+	UserID     UserID
+	Permission string
+	ClientID   ClientID
+}
+
+// Decision is a check's answer with its reason.
+type Decision struct {
+	Allowed bool
+	Reason  string
+}
+
+// MaxBatchChecks bounds POST /check.
+const MaxBatchChecks = 1000
+
+// Check is R19 for one question inside an organization: a member may check
+// itself; checking others needs users.manage (or the operator token).
+func (s *Service) Check(ctx context.Context, actor Actor, in CheckInput) (Decision, error) {
+	cl, err := s.resolveCaller(ctx, s.store, actor, in.OrgID)
+	if err != nil {
+		return Decision{}, err
+	}
+	if !actor.Operator && in.UserID != actor.UserID && !s.has(cl, permUsersManage) {
+		return Decision{}, forbidden("checking another user needs users.manage")
+	}
+	if err := s.validateCheck(in, ""); err != nil {
+		return Decision{}, err
+	}
+	return s.decide(in), nil
+}
+
+// CheckBatch is R19 for up to 1000 questions, operator only; a malformed
+// item refuses the whole batch naming its index.
+func (s *Service) CheckBatch(actor Actor, items []CheckInput) ([]Decision, error) {
+	if !actor.Operator {
+		return nil, forbidden("batch checks need the operator token")
+	}
+	if len(items) == 0 || len(items) > MaxBatchChecks {
+		return nil, Invalid("checks", "give 1 to 1000 checks")
+	}
+	for i, in := range items {
+		if err := s.validateCheck(in, fmt.Sprintf("checks[%d].", i)); err != nil {
+			return nil, err
+		}
+	}
+	out := make([]Decision, len(items))
+	for i, in := range items {
+		out[i] = s.decide(in)
+	}
+	return out, nil
+}
+
+// validateCheck: a per-client permission needs a client (422); unknown
+// permissions are answered, not refused.
+func (s *Service) validateCheck(in CheckInput, prefix string) error {
+	switch {
+	case in.OrgID == "" && prefix != "":
+		return Invalid(prefix+"org_id", "org_id is required")
+	case in.UserID == "":
+		return Invalid(prefix+"user_id", "user_id is required")
+	case in.Permission == "":
+		return Invalid(prefix+"permission", "permission is required")
+	}
+	if p, ok := s.model.Permission(in.Permission); ok && p.PerClient && in.ClientID == "" {
+		return Invalid(prefix+"client_id", fmt.Sprintf("%s is a per-client permission: client_id is required", in.Permission))
+	}
+	return nil
+}
+
+// decide answers from the in-memory index: no database query (R19).
+func (s *Service) decide(in CheckInput) Decision {
+	allowed, reason := s.index.Decide(in.OrgID, in.UserID, in.Permission, in.ClientID)
+	return Decision{Allowed: allowed, Reason: reason}
+}

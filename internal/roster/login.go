@@ -1,0 +1,145 @@
+package roster
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"time"
+)
+
+// LoginInput is R2's form.
+type LoginInput struct {
+	Email, Password, TOTPCode string
+	IP                        string
+}
+
+// errInvalidCredentials is the one answer for an unknown address, a wrong
+// password and a wrong code: login reveals nothing about accounts (R2).
+func errInvalidCredentials() error {
+	return NewError(CodeInvalidCredentials, "the email address or password is not correct")
+}
+
+// Login is R2: email + password (+ TOTP) gives a session token, with failed
+// attempts throttled per address and per IP in the database.
+func (s *Service) Login(ctx context.Context, in LoginInput) (string, User, error) {
+	keys := []throttleKey{{"email:" + NormalizeEmail(in.Email), s.cfg.LoginEmailLimit}, {"ip:" + in.IP, s.cfg.LoginIPLimit}}
+	if err := s.checkThrottle(ctx, keys); err != nil {
+		return "", User{}, err
+	}
+	user, err := s.authenticatePassword(ctx, in.Email, in.Password)
+	if err == nil && user.TOTPEnabled {
+		if in.TOTPCode == "" {
+			return "", User{}, NewError(CodeTOTPRequired, "a two-factor code is required")
+		}
+		err = s.useSecondFactor(ctx, user, in.TOTPCode)
+	}
+	if err != nil {
+		if CodeOf(err) == CodeInvalidCredentials {
+			if ferr := s.recordFailure(ctx, keys); ferr != nil {
+				return "", User{}, ferr
+			}
+		}
+		return "", User{}, err
+	}
+	var token string
+	err = s.update(ctx, func(c *change) error {
+		if err := c.tx.PutThrottle(ctx, s.clearedThrottle(ctx, keys[0].key)); err != nil {
+			return fmt.Errorf("reset throttle: %w", err)
+		}
+		token, err = s.createSession(c, user.ID)
+		if err != nil {
+			return err
+		}
+		return c.audit(Actor{UserID: user.ID, Email: user.Email}, "", "session.created", "user", string(user.ID), "", nil, map[string]any{"ip": in.IP})
+	})
+	return token, user, err
+}
+
+// authenticatePassword checks an address and password, spending the same
+// time whether or not the address has an account (SECURITY.md item 13).
+func (s *Service) authenticatePassword(ctx context.Context, email, password string) (User, error) {
+	user, err := s.store.GetUserByEmail(ctx, email)
+	if errors.Is(err, ErrNotFound) || len(password) > 1024 {
+		s.cfg.Hasher.VerifyDummy(ctx, password)
+		return User{}, errInvalidCredentials()
+	}
+	if err != nil {
+		return User{}, fmt.Errorf("get user: %w", err)
+	}
+	ok, _, err := s.cfg.Hasher.Verify(ctx, password, user.PasswordHash)
+	if err != nil {
+		return User{}, fmt.Errorf("verify password: %w", err)
+	}
+	if !ok {
+		return User{}, errInvalidCredentials()
+	}
+	return user, nil
+}
+
+type throttleKey struct {
+	key   string
+	limit int
+}
+
+// checkThrottle refuses with 429 while any key is locked out.
+func (s *Service) checkThrottle(ctx context.Context, keys []throttleKey) error {
+	now := s.now()
+	for _, k := range keys {
+		t, err := s.store.GetThrottle(ctx, k.key)
+		if err != nil {
+			return fmt.Errorf("get throttle: %w", err)
+		}
+		if now.Before(t.LockedUntil) {
+			return &Error{Code: CodeRateLimited, Message: "too many failed attempts; try again later", RetryAfter: t.LockedUntil.Sub(now)}
+		}
+	}
+	return nil
+}
+
+// recordFailure counts a failed attempt for each key; the attempt that
+// reaches a key's limit within the window locks it for a cooling-off time
+// that doubles with each lock-out (1 min, 2 min, 4 min ... at most 1 h).
+func (s *Service) recordFailure(ctx context.Context, keys []throttleKey) error {
+	now := s.now()
+	return s.store.WithTx(ctx, func(tx Tx) error {
+		for _, k := range keys {
+			t, err := tx.GetThrottle(ctx, k.key)
+			if err != nil {
+				return fmt.Errorf("get throttle: %w", err)
+			}
+			if now.Sub(t.WindowStart) > s.cfg.LoginWindow {
+				t.WindowStart, t.Failures = now, 0
+			}
+			t.Failures++
+			if t.Failures >= k.limit {
+				t.LockedUntil = now.Add(coolingOff(t.Lockouts))
+				t.Lockouts++
+				t.Failures, t.WindowStart = 0, now
+			}
+			if err := tx.PutThrottle(ctx, t); err != nil {
+				return fmt.Errorf("put throttle: %w", err)
+			}
+		}
+		return nil
+	})
+}
+
+func coolingOff(lockouts int) time.Duration {
+	d := time.Minute * time.Duration(math.Pow(2, float64(min(lockouts, 6))))
+	return min(d, time.Hour)
+}
+
+// clearedThrottle forgets failures after a success but remembers recent
+// lock-outs, so the next cooling-off still grows.
+func (s *Service) clearedThrottle(ctx context.Context, key string) ThrottleState {
+	t, err := s.store.GetThrottle(ctx, key)
+	if err != nil {
+		t = ThrottleState{Key: key}
+	}
+	t.Failures, t.WindowStart = 0, time.Time{}
+	if s.now().Sub(t.LockedUntil) > 24*time.Hour {
+		t.Lockouts = 0
+	}
+	return t
+}

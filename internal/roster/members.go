@@ -1,0 +1,480 @@
+package roster
+
+import (
+	"context"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Page is a request for one page of a list.
+type Page struct {
+	Limit  int
+	Cursor string
+}
+
+// MaxPageSize and DefaultPageSize bound list pages (API.md conventions).
+const (
+	DefaultPageSize = 50
+	MaxPageSize     = 200
+)
+
+func (p Page) limit() (int, error) {
+	switch {
+	case p.Limit == 0:
+		return DefaultPageSize, nil
+	case p.Limit < 0 || p.Limit > MaxPageSize:
+		return 0, Invalid("limit", "limit must be between 1 and 200")
+	}
+	return p.Limit, nil
+}
+
+// EncodeCursor and decodeCursor make list positions opaque.
+func EncodeCursor(c Cursor) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(strconv.FormatInt(c.Time.UnixNano(), 10) + "|" + c.ID))
+}
+
+func decodeCursor(s string) (*Cursor, error) {
+	if s == "" {
+		return nil, nil
+	}
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	ts, id, ok := strings.Cut(string(b), "|")
+	n, perr := strconv.ParseInt(ts, 10, 64)
+	if err != nil || !ok || perr != nil || id == "" {
+		return nil, Invalid("cursor", "not a cursor from this list")
+	}
+	return &Cursor{Time: time.Unix(0, n).UTC(), ID: id}, nil
+}
+
+// MemberQuery filters the members list.
+type MemberQuery struct {
+	Roles    []string
+	Statuses []MemberStatus
+	Query    string
+	Page
+}
+
+// MemberList is one page of members.
+type MemberList struct {
+	Members    []MemberView
+	NextCursor string
+}
+
+// ListMembers is the Users page: every active member sees it, except where
+// the model names a permission for seeing others (then only oneself).
+func (s *Service) ListMembers(ctx context.Context, actor Actor, orgID OrgID, q MemberQuery) (MemberList, error) {
+	cl, err := s.resolveCaller(ctx, s.store, actor, orgID)
+	if err != nil {
+		return MemberList{}, err
+	}
+	limit, err := q.limit()
+	if err != nil {
+		return MemberList{}, err
+	}
+	after, err := decodeCursor(q.Cursor)
+	if err != nil {
+		return MemberList{}, err
+	}
+	if err := s.validateMemberQuery(q); err != nil {
+		return MemberList{}, err
+	}
+	f := MemberFilter{Roles: q.Roles, Statuses: q.Statuses, Query: q.Query, After: after, Limit: limit + 1}
+	if !s.canSeeMembers(cl) {
+		f.OnlyID = cl.member.ID
+	}
+	ms, err := s.store.ListMembers(ctx, orgID, f)
+	if err != nil {
+		return MemberList{}, fmt.Errorf("list members: %w", err)
+	}
+	out := MemberList{Members: []MemberView{}}
+	if len(ms) > limit {
+		ms = ms[:limit]
+		last := ms[limit-1]
+		out.NextCursor = EncodeCursor(Cursor{Time: last.CreatedAt, ID: string(last.ID)})
+	}
+	for _, m := range ms {
+		out.Members = append(out.Members, s.memberView(cl.org, m))
+	}
+	return out, nil
+}
+
+func (s *Service) validateMemberQuery(q MemberQuery) error {
+	for _, st := range q.Statuses {
+		if st != StatusInvited && st != StatusActive && st != StatusRevoked {
+			return Invalid("status", "status must be invited, active or revoked")
+		}
+	}
+	if len(q.Query) > 254 {
+		return Invalid("q", "q is too long")
+	}
+	return nil
+}
+
+// visibleMember loads a member the caller may see (404 otherwise).
+func (s *Service) visibleMember(ctx context.Context, q Queries, cl caller, id MemberID) (Member, error) {
+	if !hasPrefix(string(id), prefixMember) {
+		return Member{}, notFound("member")
+	}
+	if !s.canSeeMembers(cl) && !cl.self(id) {
+		return Member{}, notFound("member")
+	}
+	m, err := q.GetMember(ctx, cl.org.ID, id)
+	if errors.Is(err, ErrNotFound) {
+		return Member{}, notFound("member")
+	}
+	if err != nil {
+		return Member{}, fmt.Errorf("get member: %w", err)
+	}
+	return m, nil
+}
+
+// GetMember returns one member.
+func (s *Service) GetMember(ctx context.Context, actor Actor, orgID OrgID, id MemberID) (MemberView, error) {
+	cl, err := s.resolveCaller(ctx, s.store, actor, orgID)
+	if err != nil {
+		return MemberView{}, err
+	}
+	m, err := s.visibleMember(ctx, s.store, cl, id)
+	if err != nil {
+		return MemberView{}, err
+	}
+	return s.memberView(cl.org, m), nil
+}
+
+// UpdateMemberInput is PATCH member: nil leaves a field.
+type UpdateMemberInput struct {
+	Role        *string
+	AgentAccess *bool
+	Teams       *[]TeamID
+}
+
+// memberAction runs fn on a member the caller manages, in one transaction,
+// after R8's checks; it returns the member as stored afterwards.
+func (s *Service) memberAction(ctx context.Context, actor Actor, orgID OrgID, id MemberID, ownerMatters bool,
+	fn func(c *change, cl caller, m *Member) error) (MemberView, error) {
+	var view MemberView
+	err := s.update(ctx, func(c *change) error {
+		cl, err := s.lockCaller(c, actor, orgID)
+		if err != nil {
+			return err
+		}
+		m, err := s.visibleMember(ctx, c.tx, cl, id)
+		if err != nil {
+			return err
+		}
+		if err := s.requireManager(cl); err != nil {
+			return err
+		}
+		if err := s.checkCanActOn(ctx, c.tx, cl, m, ownerMatters); err != nil {
+			return err
+		}
+		if err := fn(c, cl, &m); err != nil {
+			return err
+		}
+		if err := c.touch(orgID); err != nil {
+			return err
+		}
+		if m, err = c.tx.GetMember(ctx, orgID, id); errors.Is(err, ErrNotFound) {
+			return nil // deleted
+		} else if err != nil {
+			return fmt.Errorf("reload member: %w", err)
+		}
+		org, err := c.tx.GetOrganization(ctx, orgID)
+		if err != nil {
+			return fmt.Errorf("reload organization: %w", err)
+		}
+		view = s.memberView(org, m)
+		return nil
+	})
+	return view, err
+}
+
+// UpdateMember is R7 and R8: a role change is in force at the member's next
+// request; nobody changes their own role or the owner's, or grants above
+// themselves. Names are the person's own (R15): see the server's 403.
+func (s *Service) UpdateMember(ctx context.Context, actor Actor, orgID OrgID, id MemberID, in UpdateMemberInput) (MemberView, error) {
+	ownerMatters := in.Role != nil
+	return s.memberAction(ctx, actor, orgID, id, ownerMatters, func(c *change, cl caller, m *Member) error {
+		if in.Teams != nil && len(*in.Teams) > 0 {
+			return Invalid("teams", "this model has no teams")
+		}
+		if in.Role != nil {
+			if err := s.changeRole(c, cl, m, *in.Role); err != nil {
+				return err
+			}
+		}
+		if in.AgentAccess != nil {
+			return s.changeAgentAccess(c, cl, m, *in.AgentAccess)
+		}
+		return nil
+	})
+}
+
+func (s *Service) changeRole(c *change, cl caller, m *Member, key string) error {
+	r, err := s.roleByKey(c.ctx, c.tx, cl.org.ID, key)
+	if errors.Is(err, ErrNotFound) {
+		return Invalid("role", "unknown role "+key)
+	} else if err != nil {
+		return err
+	}
+	if err := s.checkCanGrant(cl, r); err != nil {
+		return err
+	}
+	if r.NotAssignable {
+		return Invalid("role", "role "+key+" cannot be assigned")
+	}
+	if m.Role == key {
+		return nil
+	}
+	before := m.Role
+	m.Role = key // R11: the client list is kept; the mode follows the new role's rule
+	if err := c.tx.UpdateMember(c.ctx, *m); err != nil {
+		return fmt.Errorf("update member: %w", err)
+	}
+	return c.audit(cl.Actor, cl.org.ID, "member.role_changed", "member", string(m.ID), m.ID, map[string]any{"role": before}, map[string]any{"role": key})
+}
+
+func (s *Service) changeAgentAccess(c *change, cl caller, m *Member, on bool) error {
+	if !s.model.AgentAccess {
+		return Invalid("agent_access", "this model has no agent access")
+	}
+	if m.AgentAccess == on {
+		return nil
+	}
+	if on && m.Status != StatusRevoked {
+		if err := s.ensureSeats(c, cl.org, 0, 1); err != nil {
+			return err
+		}
+	}
+	m.AgentAccess = on
+	if err := c.tx.UpdateMember(c.ctx, *m); err != nil {
+		return fmt.Errorf("update member: %w", err)
+	}
+	return c.audit(cl.Actor, cl.org.ID, "member.agent_access_changed", "member", string(m.ID), m.ID, map[string]any{"agent_access": !on}, map[string]any{"agent_access": on})
+}
+
+// SetClientAccess is R11: members with users.manage give another member all
+// clients (all_by_default roles only) or a list of specific clients, active
+// or archived, among those the caller can see.
+func (s *Service) SetClientAccess(ctx context.Context, actor Actor, orgID OrgID, id MemberID, in ClientAccessInput) (MemberView, error) {
+	if !s.model.HasClients() {
+		return MemberView{}, notFound("clients")
+	}
+	return s.memberAction(ctx, actor, orgID, id, false, func(c *change, cl caller, m *Member) error {
+		r, err := s.roleByKey(c.ctx, c.tx, cl.org.ID, m.Role)
+		if err != nil {
+			return err
+		}
+		mode, clients, err := s.resolveClientAccess(c.ctx, c.tx, cl, r, *m, in)
+		if err != nil {
+			return err
+		}
+		before := clientAccessJSON(*m)
+		m.ClientMode, m.Clients = mode, clients
+		if err := c.tx.UpdateMember(c.ctx, *m); err != nil {
+			return fmt.Errorf("update member: %w", err)
+		}
+		return c.audit(cl.Actor, cl.org.ID, "member.clients_changed", "member", string(m.ID), m.ID,
+			map[string]any{"client_access": before}, map[string]any{"client_access": clientAccessJSON(*m)})
+	})
+}
+
+// resolveClientAccess validates a requested access against the role's rule
+// (R10, R11). Clients the caller cannot see may not be added, and those the
+// member already has stay: the caller cannot uncheck what it cannot see.
+func (s *Service) resolveClientAccess(ctx context.Context, q Queries, cl caller, r role, current Member, in ClientAccessInput) (ClientAccessRule, []ClientID, error) {
+	if !s.model.HasClients() {
+		return "", nil, Invalid("client_access", "this model has no clients")
+	}
+	switch {
+	case in.Mode == AccessAll && r.ClientAccess == AccessAllByDefault:
+		if len(in.Clients) > 0 {
+			return "", nil, Invalid("clients", "clients must be empty when mode is all")
+		}
+		return AccessAll, []ClientID{}, nil
+	case in.Mode == AccessAll:
+		return "", nil, Invalid("mode", fmt.Sprintf("mode all is only for roles with all_by_default access; %s has %s", r.Key, r.ClientAccess))
+	case in.Mode == AccessSpecific && (r.ClientAccess == AccessAllByDefault || r.ClientAccess == AccessSpecific):
+	case in.Mode == AccessSpecific:
+		return "", nil, Invalid("mode", fmt.Sprintf("role %s has %s access, which cannot be narrowed", r.Key, r.ClientAccess))
+	default:
+		return "", nil, Invalid("mode", "mode must be all or specific")
+	}
+	clients, err := s.allowedClientList(ctx, q, cl, current, in.Clients)
+	return AccessSpecific, clients, err
+}
+
+func (s *Service) allowedClientList(ctx context.Context, q Queries, cl caller, current Member, requested []ClientID) ([]ClientID, error) {
+	all, visible := s.visibleClients(cl)
+	canSee := func(id ClientID) bool { return all || slices.Contains(visible, id) }
+	out := []ClientID{}
+	for _, id := range requested {
+		if slices.Contains(out, id) {
+			continue
+		}
+		if _, err := q.GetClient(ctx, cl.org.ID, id); err != nil || (!canSee(id) && !slices.Contains(current.Clients, id)) {
+			return nil, Invalid("clients", fmt.Sprintf("unknown client %s", id))
+		}
+		out = append(out, id)
+	}
+	for _, id := range current.Clients {
+		if !canSee(id) && !slices.Contains(out, id) {
+			out = append(out, id)
+		}
+	}
+	return out, nil
+}
+
+// Revoke is R12: the member loses access at once; a pending invitation is
+// cancelled. The owner cannot be revoked; revoking the billing contact moves
+// that role to the owner.
+func (s *Service) Revoke(ctx context.Context, actor Actor, orgID OrgID, id MemberID) (MemberView, error) {
+	return s.memberAction(ctx, actor, orgID, id, true, func(c *change, cl caller, m *Member) error {
+		if m.Status == StatusRevoked {
+			return nil
+		}
+		before := m.Status
+		if m.Status == StatusInvited {
+			if err := s.cancelPendingInvitation(c, m, InvitationCancelled); err != nil {
+				return err
+			}
+		}
+		m.Status = StatusRevoked
+		if err := c.tx.UpdateMember(c.ctx, *m); err != nil {
+			return fmt.Errorf("revoke member: %w", err)
+		}
+		if cl.org.BillingContact == m.ID {
+			org := cl.org
+			org.BillingContact = org.OwnerMemberID
+			if err := c.tx.UpdateOrganization(c.ctx, org); err != nil {
+				return fmt.Errorf("move billing contact: %w", err)
+			}
+		}
+		return c.audit(cl.Actor, cl.org.ID, "member.revoked", "member", string(m.ID), m.ID, map[string]any{"status": before}, map[string]any{"status": StatusRevoked})
+	})
+}
+
+func (s *Service) cancelPendingInvitation(c *change, m *Member, to InvitationState) error {
+	inv, err := c.tx.GetPendingInvitation(c.ctx, m.OrgID, m.ID)
+	if errors.Is(err, ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("get pending invitation: %w", err)
+	}
+	if _, err := c.tx.SetInvitationState(c.ctx, inv.ID, InvitationPending, to); err != nil {
+		return fmt.Errorf("cancel invitation: %w", err)
+	}
+	return nil
+}
+
+// Reactivate is R12: a revoked member is active again with the same role and
+// access (seats permitting); one who never accepted gets a fresh invitation.
+func (s *Service) Reactivate(ctx context.Context, actor Actor, orgID OrgID, id MemberID) (MemberView, error) {
+	return s.memberAction(ctx, actor, orgID, id, false, func(c *change, cl caller, m *Member) error {
+		if m.Status != StatusRevoked {
+			return NewError(CodeNotRevoked, "only a revoked member can be reactivated")
+		}
+		agents := 0
+		if m.AgentAccess {
+			agents = 1
+		}
+		if err := s.ensureSeats(c, cl.org, 1, agents); err != nil {
+			return err
+		}
+		m.Status = StatusActive
+		if !m.Accepted {
+			m.Status = StatusInvited
+		}
+		if err := c.tx.UpdateMember(c.ctx, *m); err != nil {
+			return fmt.Errorf("reactivate member: %w", err)
+		}
+		if !m.Accepted {
+			if _, err := s.issueInvitation(c, cl, *m, "invitation"); err != nil {
+				return err
+			}
+		}
+		return c.audit(cl.Actor, cl.org.ID, "member.reactivated", "member", string(m.ID), m.ID, map[string]any{"status": StatusRevoked}, map[string]any{"status": m.Status})
+	})
+}
+
+// DeleteMember is R12: only a revoked member is deleted permanently.
+func (s *Service) DeleteMember(ctx context.Context, actor Actor, orgID OrgID, id MemberID) error {
+	_, err := s.memberAction(ctx, actor, orgID, id, true, func(c *change, cl caller, m *Member) error {
+		if m.Status != StatusRevoked {
+			return NewError(CodeNotRevoked, "revoke the member before deleting it")
+		}
+		if err := c.tx.DeleteMember(c.ctx, cl.org.ID, m.ID); err != nil {
+			return fmt.Errorf("delete member: %w", err)
+		}
+		return c.audit(cl.Actor, cl.org.ID, "member.deleted", "member", string(m.ID), m.ID, map[string]any{"email": m.Email, "role": m.Role, "status": m.Status}, nil)
+	})
+	return err
+}
+
+// Resend is R5: a pending invitation, expired or not, gets a fresh token and
+// expiry; the old token is then unknown. Seats are checked again.
+func (s *Service) Resend(ctx context.Context, actor Actor, orgID OrgID, id MemberID) (MemberView, string, error) {
+	var url string
+	v, err := s.memberAction(ctx, actor, orgID, id, false, func(c *change, cl caller, m *Member) error {
+		if m.Status != StatusInvited {
+			return NewError(CodeNotPending, "only a pending invitation can be resent")
+		}
+		if m.InvitationExpiresAt != nil && !s.now().Before(*m.InvitationExpiresAt) {
+			agents := 0
+			if m.AgentAccess {
+				agents = 1
+			}
+			if err := s.ensureSeats(c, cl.org, 1, agents); err != nil {
+				return err
+			}
+		}
+		if err := s.cancelPendingInvitation(c, m, InvitationSuperseded); err != nil {
+			return err
+		}
+		var err error
+		if url, err = s.issueInvitation(c, cl, *m, "resend"); err != nil {
+			return err
+		}
+		return c.audit(cl.Actor, cl.org.ID, "member.invitation_resent", "member", string(m.ID), m.ID, nil, map[string]any{"invitation": "resent"})
+	})
+	return v, url, err
+}
+
+// AccessView is what a member may do now.
+type AccessView struct {
+	Permissions []string
+	Mode        ClientAccessRule
+	Clients     []ClientID
+}
+
+// Access answers GET .../access for a member the caller can see.
+func (s *Service) Access(ctx context.Context, actor Actor, orgID OrgID, id MemberID) (AccessView, error) {
+	cl, err := s.resolveCaller(ctx, s.store, actor, orgID)
+	if err != nil {
+		return AccessView{}, err
+	}
+	m, err := s.visibleMember(ctx, s.store, cl, id)
+	if err != nil {
+		return AccessView{}, err
+	}
+	v := s.memberView(cl.org, m)
+	out := AccessView{Permissions: []string{}, Mode: v.ClientMode, Clients: []ClientID{}}
+	if m.Status != StatusActive {
+		return out, nil
+	}
+	r, err := s.roleByKey(ctx, s.store, orgID, m.Role)
+	if err != nil {
+		return AccessView{}, err
+	}
+	out.Permissions = s.model.Keys(r.perms)
+	if v.ClientMode == AccessSpecific {
+		out.Clients = slices.Clone(m.Clients)
+	}
+	return out, nil
+}

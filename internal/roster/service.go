@@ -1,0 +1,283 @@
+package roster
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+)
+
+// Index is the in-memory authorization index (internal/authz) as the
+// service uses it: it is fed every committed change and answers checks.
+type Index interface {
+	// Put installs a snapshot unless a newer revision is installed already.
+	Put(a OrgAccess) bool
+	Remove(org OrgID)
+	// Decide answers a check (R19) with its reason.
+	Decide(org OrgID, user UserID, perm string, client ClientID) (allowed bool, reason string)
+}
+
+// PasswordHasher hashes and verifies passwords (internal/password).
+type PasswordHasher interface {
+	Hash(ctx context.Context, password string) (string, error)
+	Verify(ctx context.Context, password, encoded string) (ok, needsRehash bool, err error)
+	// VerifyDummy spends the time of a verification, for unknown users.
+	VerifyDummy(ctx context.Context, password string)
+}
+
+// OTP is the TOTP toolkit (internal/totp).
+type OTP interface {
+	NewSecret() ([]byte, error)
+	EncodeSecret(secret []byte) string
+	URL(issuer, account string, secret []byte) string
+	Verify(secret []byte, code string, now time.Time, lastUsedStep int64) (step int64, ok bool)
+	RecoveryCodes(n int) ([]string, error)
+	NormalizeRecoveryCode(s string) string
+}
+
+// Sealer encrypts secrets at rest (internal/seal).
+type Sealer interface {
+	Seal(plaintext, additionalData []byte) ([]byte, error)
+	Open(sealed, additionalData []byte) ([]byte, error)
+}
+
+// Config holds the service's collaborators and settings.
+type Config struct {
+	Model  *Model
+	Store  Store
+	Index  Index
+	Hasher PasswordHasher
+	// ValidatePassword applies the password policy (R2); nil error means ok.
+	ValidatePassword func(password, email string) error
+	OTP              OTP
+	Sealer           Sealer
+	// MailNotify nudges the outbox sender after a commit that queued email.
+	MailNotify func()
+	Clock      func() time.Time
+	Logger     *slog.Logger
+
+	BaseURL    string // links in emails: <BaseURL>/invite/<token>
+	InviteTTL  time.Duration
+	SignupOpen bool
+	Issuer     string // TOTP issuer shown in authenticator apps
+
+	LoginEmailLimit int           // failed logins per address per window (10)
+	LoginIPLimit    int           // failed logins per IP per window (100)
+	LoginWindow     time.Duration // 15m
+	SessionIdle     time.Duration // 30m
+	SessionMax      time.Duration // 12h
+}
+
+// Service holds every rule of SPEC.md.
+type Service struct {
+	cfg   Config
+	model *Model
+	store Store
+	index Index
+	log   *slog.Logger
+	now   func() time.Time
+}
+
+// NewService checks the configuration and fills defaults.
+func NewService(cfg Config) (*Service, error) {
+	if cfg.Model == nil || cfg.Store == nil || cfg.Index == nil || cfg.Hasher == nil {
+		return nil, errors.New("roster: model, store, index and hasher are required")
+	}
+	if cfg.ValidatePassword == nil || cfg.OTP == nil || cfg.Sealer == nil {
+		return nil, errors.New("roster: password policy, OTP and sealer are required")
+	}
+	if cfg.Clock == nil {
+		cfg.Clock = time.Now
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.MailNotify == nil {
+		cfg.MailNotify = func() {}
+	}
+	setDefault(&cfg.InviteTTL, 7*24*time.Hour)
+	setDefault(&cfg.LoginWindow, 15*time.Minute)
+	setDefault(&cfg.SessionIdle, 30*time.Minute)
+	setDefault(&cfg.SessionMax, 12*time.Hour)
+	if cfg.LoginEmailLimit <= 0 {
+		cfg.LoginEmailLimit = 10
+	}
+	if cfg.LoginIPLimit <= 0 {
+		cfg.LoginIPLimit = 100
+	}
+	if cfg.Issuer == "" {
+		cfg.Issuer = "Roster"
+	}
+	return &Service{cfg: cfg, model: cfg.Model, store: cfg.Store, index: cfg.Index, log: cfg.Logger, now: func() time.Time { return cfg.Clock().UTC() }}, nil
+}
+
+func setDefault(d *time.Duration, v time.Duration) {
+	if *d <= 0 {
+		*d = v
+	}
+}
+
+// Model returns the deployment's model.
+func (s *Service) Model() *Model { return s.model }
+
+// LoadIndex fills the authorization index from the store, at start-up.
+func (s *Service) LoadIndex(ctx context.Context) error {
+	ids, err := s.store.ListOrganizationIDs(ctx)
+	if err != nil {
+		return fmt.Errorf("load index: %w", err)
+	}
+	for _, id := range ids {
+		if err := s.refresh(ctx, id); err != nil {
+			return fmt.Errorf("load index: %w", err)
+		}
+	}
+	return nil
+}
+
+// refresh reloads one organization into the index (R7, R12, R19): called
+// after every committed change, before the response is written.
+func (s *Service) refresh(ctx context.Context, org OrgID) error {
+	a, err := s.store.LoadOrgAccess(ctx, org)
+	if errors.Is(err, ErrNotFound) {
+		s.index.Remove(org)
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("refresh %s: %w", org, err)
+	}
+	s.index.Put(a)
+	return nil
+}
+
+// RefreshOrg is refresh for adapters that learn of a change from elsewhere
+// (the change feed of another node).
+func (s *Service) RefreshOrg(ctx context.Context, org OrgID) error { return s.refresh(ctx, org) }
+
+// change collects what a write transaction touched, for after the commit.
+type change struct {
+	s      *Service
+	ctx    context.Context
+	tx     Tx
+	orgs   map[OrgID]bool
+	emails int
+}
+
+// update runs fn in one write transaction; after the commit it refreshes the
+// index for every organization fn touched and nudges the mail sender.
+func (s *Service) update(ctx context.Context, fn func(c *change) error) error {
+	var c *change
+	err := s.store.WithTx(ctx, func(tx Tx) error {
+		c = &change{s: s, ctx: ctx, tx: tx, orgs: map[OrgID]bool{}}
+		return fn(c)
+	})
+	if err != nil {
+		return err
+	}
+	for org := range c.orgs {
+		if err := s.refresh(ctx, org); err != nil {
+			// The commit stands; the index will catch up at the next change
+			// or reload. Checks for this organization may lag until then.
+			s.log.ErrorContext(ctx, "index refresh failed", "org_id", org, "error", err)
+		}
+	}
+	if c.emails > 0 {
+		s.cfg.MailNotify()
+	}
+	return nil
+}
+
+// touch bumps the organization's revision once per transaction.
+func (c *change) touch(org OrgID) error {
+	if c.orgs[org] {
+		return nil
+	}
+	if _, err := c.tx.BumpRevision(c.ctx, org); err != nil {
+		return fmt.Errorf("bump revision %s: %w", org, err)
+	}
+	c.orgs[org] = true
+	return nil
+}
+
+// audit writes one event in the transaction (R18).
+func (c *change) audit(actor Actor, org OrgID, action, targetType, targetID string, member MemberID, before, after any) error {
+	info := RequestInfoFrom(c.ctx)
+	e := AuditEvent{
+		ID: NewEventID(), OrgID: org, ActorUserID: actor.UserID, ActorEmail: actor.Email,
+		Action: action, TargetType: targetType, TargetID: targetID, MemberID: member,
+		Before: mustJSON(before), After: mustJSON(after),
+		IP: info.IP, RequestID: info.RequestID, Time: c.s.now(),
+	}
+	if actor.Operator {
+		e.ActorEmail = "operator"
+	}
+	if err := c.tx.AppendAudit(c.ctx, e); err != nil {
+		return fmt.Errorf("audit %s: %w", action, err)
+	}
+	return nil
+}
+
+// email queues one message in the outbox, in the transaction (R20).
+func (c *change) email(to, kind, subject, body string) error {
+	e := Email{ID: newID(prefixEmail), To: to, Kind: kind, Subject: subject, Body: body, CreatedAt: c.s.now()}
+	if err := c.tx.EnqueueEmail(c.ctx, e); err != nil {
+		return fmt.Errorf("queue %s email: %w", kind, err)
+	}
+	c.emails++
+	return nil
+}
+
+func mustJSON(v any) json.RawMessage {
+	if v == nil {
+		return json.RawMessage("{}")
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(fmt.Sprintf("audit payload: %v", err)) // only maps of plain values reach here
+	}
+	return b
+}
+
+// newToken returns a random 256-bit token and the hash that is stored.
+func newToken() (token string, hash []byte) {
+	var b [32]byte
+	_, _ = rand.Read(b[:])
+	token = base64.RawURLEncoding.EncodeToString(b[:])
+	return token, HashToken(token)
+}
+
+// HashToken is how tokens are stored and looked up: SHA-256.
+func HashToken(token string) []byte {
+	h := sha256.Sum256([]byte(token))
+	return h[:]
+}
+
+// Actor is who makes a request: a signed-in user or the operator.
+type Actor struct {
+	UserID   UserID
+	Email    string
+	Operator bool
+}
+
+// RequestInfo is per-request metadata recorded in audit events.
+type RequestInfo struct {
+	RequestID string
+	IP        string
+}
+
+type requestInfoKey struct{}
+
+// WithRequestInfo attaches request metadata to ctx.
+func WithRequestInfo(ctx context.Context, info RequestInfo) context.Context {
+	return context.WithValue(ctx, requestInfoKey{}, info)
+}
+
+// RequestInfoFrom returns the request metadata of ctx, if any.
+func RequestInfoFrom(ctx context.Context) RequestInfo {
+	info, _ := ctx.Value(requestInfoKey{}).(RequestInfo)
+	return info
+}
