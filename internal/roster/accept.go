@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 )
 
 // InvitationPreview is what an invitation link shows before acceptance.
@@ -13,7 +14,7 @@ type InvitationPreview struct {
 	Email         string
 	Role          string
 	InvitedBy     string // the inviter's email, "" for the operator
-	ExpiresAt     string
+	ExpiresAt     time.Time
 	AccountExists bool
 	FirstName     string
 	LastName      string
@@ -55,7 +56,7 @@ func (s *Service) PreviewInvitation(ctx context.Context, token string) (Invitati
 	if err != nil {
 		return InvitationPreview{}, fmt.Errorf("get member: %w", err)
 	}
-	p := InvitationPreview{Org: org, Email: m.Email, Role: m.Role, ExpiresAt: inv.ExpiresAt.Format("2006-01-02T15:04:05Z"), FirstName: m.FirstName, LastName: m.LastName}
+	p := InvitationPreview{Org: org, Email: m.Email, Role: m.Role, ExpiresAt: inv.ExpiresAt, FirstName: m.FirstName, LastName: m.LastName}
 	if inv.InvitedBy != "" {
 		if u, err := s.store.GetUser(ctx, inv.InvitedBy); err == nil {
 			p.InvitedBy = u.Email

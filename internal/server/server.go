@@ -1,0 +1,228 @@
+// Package server is Roster's HTTP adapter: the JSON API of API.md (and,
+// later, the portal) over the domain service. routes.go lists every route;
+// errors.go maps error codes to statuses once.
+package server
+
+import (
+	"context"
+	"crypto/subtle"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/roster-dev/roster/internal/roster"
+)
+
+// Config wires the server.
+type Config struct {
+	Service       *roster.Service
+	Logger        *slog.Logger
+	OperatorToken string // ROSTER_ADMIN_TOKEN; empty disables the operator
+	Registry      *prometheus.Registry
+	// Ready reports whether the node can serve (database reachable).
+	Ready func(ctx context.Context) error
+	// SignupPerIPPerHour bounds sign-ups per client address (default 20).
+	SignupPerIPPerHour int
+	Clock              func() time.Time
+}
+
+// Server is the HTTP handler.
+type Server struct {
+	svc      *roster.Service
+	log      *slog.Logger
+	operator string
+	ready    func(ctx context.Context) error
+	metrics  *metrics
+	signups  *limiter
+	mux      *http.ServeMux
+	routes   []route
+}
+
+// New builds the handler. It fails if a route declares no requirement.
+func New(cfg Config) (*Server, error) {
+	if cfg.Service == nil {
+		return nil, errors.New("server: service is required")
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Registry == nil {
+		cfg.Registry = prometheus.NewRegistry()
+	}
+	if cfg.Ready == nil {
+		cfg.Ready = func(context.Context) error { return nil }
+	}
+	if cfg.SignupPerIPPerHour <= 0 {
+		cfg.SignupPerIPPerHour = 20
+	}
+	if cfg.Clock == nil {
+		cfg.Clock = time.Now
+	}
+	s := &Server{
+		svc: cfg.Service, log: cfg.Logger, operator: cfg.OperatorToken, ready: cfg.Ready,
+		metrics: newMetrics(cfg.Registry), signups: newLimiter(cfg.SignupPerIPPerHour, time.Hour, cfg.Clock),
+		mux: http.NewServeMux(),
+	}
+	s.routes = s.routeTable()
+	for _, rt := range s.routes {
+		if rt.need == 0 {
+			return nil, fmt.Errorf("server: route %s declares no requirement", rt.pattern)
+		}
+		s.mux.Handle(rt.pattern, s.adapt(rt))
+	}
+	s.mux.Handle("GET /metrics", promHandler(cfg.Registry))
+	s.mux.HandleFunc("/api/", s.notFoundAPI)
+	return s, nil
+}
+
+// ServeHTTP applies the outer middleware: request id, panic recovery,
+// security headers, metrics, method-not-allowed in the contract's shape.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	r = withRequestID(r)
+	sw := &statusWriter{ResponseWriter: w}
+	setSecurityHeaders(sw.Header())
+	defer func() {
+		if p := recover(); p != nil {
+			s.log.ErrorContext(r.Context(), "panic", "panic", fmt.Sprint(p), "request_id", requestID(r))
+			if sw.status == 0 {
+				s.writeError(sw, r, fmt.Errorf("panic: %v", p))
+			}
+		}
+		s.metrics.observe(r, sw.status, time.Since(start))
+	}()
+	h, pattern := s.mux.Handler(r)
+	if pattern == "" && strings.HasPrefix(r.URL.Path, "/api/") && s.methodNotAllowed(r) {
+		s.writeError(sw, r, &roster.Error{Code: codeMethodNotAllowed, Message: r.Method + " is not allowed here"})
+		return
+	}
+	h.ServeHTTP(sw, r)
+}
+
+// methodNotAllowed reports whether the path exists with another method.
+func (s *Server) methodNotAllowed(r *http.Request) bool {
+	for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPatch, http.MethodPut, http.MethodDelete} {
+		if m == r.Method {
+			continue
+		}
+		probe := r.Clone(r.Context())
+		probe.Method = m
+		if _, p := s.mux.Handler(probe); p != "" && !strings.HasPrefix(p, "/api/") {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *Server) notFoundAPI(w http.ResponseWriter, r *http.Request) {
+	if s.methodNotAllowed(r) {
+		s.writeError(w, r, &roster.Error{Code: codeMethodNotAllowed, Message: r.Method + " is not allowed here"})
+		return
+	}
+	s.writeError(w, r, roster.NewError(roster.CodeNotFound, "no such endpoint"))
+}
+
+type ctxKey int
+
+const (
+	keyActor ctxKey = iota
+	keyPrincipal
+	keyRoute
+	keyRequestID
+)
+
+// adapt turns a route's error-returning handler into an http.Handler,
+// authenticating the caller as the route requires.
+func (s *Server) adapt(rt route) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r.Body = http.MaxBytesReader(w, r.Body, maxBodyBytes)
+		ctx := context.WithValue(r.Context(), keyRoute, rt)
+		ctx = roster.WithRequestInfo(ctx, roster.RequestInfo{RequestID: requestID(r), IP: clientIP(r)})
+		r = r.WithContext(ctx)
+		r, err := s.authenticate(r, rt)
+		if err == nil {
+			err = rt.handle(w, r)
+		}
+		if err != nil {
+			s.writeError(w, r, err)
+		}
+	})
+}
+
+// authenticate resolves the Bearer token: the operator token, or a session.
+func (s *Server) authenticate(r *http.Request, rt route) (*http.Request, error) {
+	token, hasToken := bearer(r)
+	if !hasToken {
+		if rt.need == roster.RequireNothing {
+			return r, nil
+		}
+		return r, roster.NewError(roster.CodeUnauthenticated, "send Authorization: Bearer <token>")
+	}
+	if s.operator != "" && subtle.ConstantTimeCompare([]byte(token), []byte(s.operator)) == 1 {
+		if rt.need == roster.RequireUser {
+			return r, roster.NewError(roster.CodeUnauthenticated, "this route needs a user's session")
+		}
+		return r.WithContext(context.WithValue(r.Context(), keyActor, roster.Actor{Operator: true})), nil
+	}
+	p, err := s.svc.Authenticate(r.Context(), token)
+	if err != nil {
+		if rt.need == roster.RequireNothing && roster.CodeOf(err) == roster.CodeUnauthenticated {
+			return r, nil
+		}
+		return r, err
+	}
+	ctx := context.WithValue(r.Context(), keyPrincipal, p)
+	ctx = context.WithValue(ctx, keyActor, p.Actor())
+	if rt.need == roster.RequireOperator {
+		return r, roster.NewError(roster.CodeForbidden, "the operator token is required")
+	}
+	return r.WithContext(ctx), nil
+}
+
+func bearer(r *http.Request) (string, bool) {
+	h := r.Header.Get("Authorization")
+	scheme, token, ok := strings.Cut(h, " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(token) == "" {
+		return "", false
+	}
+	return strings.TrimSpace(token), true
+}
+
+func actorOf(r *http.Request) roster.Actor {
+	a, _ := r.Context().Value(keyActor).(roster.Actor)
+	return a
+}
+
+func principalOf(r *http.Request) (roster.Principal, bool) {
+	p, ok := r.Context().Value(keyPrincipal).(roster.Principal)
+	return p, ok
+}
+
+// authorizeRoute checks the route's requirement; decode calls it so that a
+// malformed body from an unauthorized caller still gets 404 or 403.
+func (s *Server) authorizeRoute(r *http.Request) error {
+	rt, _ := r.Context().Value(keyRoute).(route)
+	return s.svc.Authorize(r.Context(), actorOf(r), roster.OrgID(r.PathValue("org")), rt.need)
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(true)
+	_ = enc.Encode(v) // the client may have gone; nothing to do
+}
+
+func setSecurityHeaders(h http.Header) {
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Referrer-Policy", "no-referrer")
+	h.Set("X-Frame-Options", "DENY")
+	h.Set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")
+	h.Set("Cache-Control", "no-store")
+}
