@@ -1,0 +1,106 @@
+package password
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/subtle"
+	"fmt"
+	"runtime"
+
+	"golang.org/x/crypto/argon2"
+)
+
+// Hasher hashes and verifies passwords with fixed parameters. At most
+// maxConcurrent hashes run at once; callers beyond that wait for a slot or
+// for their context to end. A Hasher is safe for concurrent use.
+type Hasher struct {
+	params Params
+	slots  chan struct{}
+	dummy  string // PHC string checked by VerifyDummy; no password matches it
+}
+
+// NewHasher returns a Hasher using p (zero fields take the production
+// values). maxConcurrent <= 0 means 2*GOMAXPROCS.
+func NewHasher(p Params, maxConcurrent int) *Hasher {
+	if maxConcurrent <= 0 {
+		maxConcurrent = 2 * runtime.GOMAXPROCS(0)
+	}
+	p = p.withDefaults()
+	return &Hasher{
+		params: p,
+		slots:  make(chan struct{}, maxConcurrent),
+		dummy:  phc{params: p, salt: randomBytes(p.SaltLen), key: randomBytes(p.KeyLen)}.String(),
+	}
+}
+
+// Hash returns the PHC string of password under a fresh random salt.
+func (h *Hasher) Hash(ctx context.Context, password string) (string, error) {
+	salt := randomBytes(h.params.SaltLen)
+	key, err := h.derive(ctx, password, h.params, salt)
+	if err != nil {
+		return "", fmt.Errorf("hash password: %w", err)
+	}
+	return phc{params: h.params, salt: salt, key: key}.String(), nil
+}
+
+// Verify reports whether password matches encoded, a PHC string from Hash.
+// needsRehash is true when encoded was made with other parameters than h's,
+// so the caller should store a fresh Hash after a successful login. A
+// malformed encoded is an error wrapping ErrMalformedHash.
+func (h *Hasher) Verify(ctx context.Context, password, encoded string) (ok, needsRehash bool, err error) {
+	stored, err := parsePHC(encoded)
+	if err != nil {
+		return false, false, fmt.Errorf("verify password: %w", err)
+	}
+	ok, err = h.verify(ctx, password, stored)
+	if err != nil {
+		return false, false, fmt.Errorf("verify password: %w", err)
+	}
+	return ok, stored.params != h.params, nil
+}
+
+// VerifyDummy runs Verify against a hash with h's parameters that no
+// password matches (its key is random, not derived). Call it for unknown
+// users, so that they answer as slowly as known ones.
+func (h *Hasher) VerifyDummy(ctx context.Context, password string) {
+	_, _, _ = h.Verify(ctx, password, h.dummy)
+}
+
+func (h *Hasher) verify(ctx context.Context, password string, stored phc) (bool, error) {
+	key, err := h.derive(ctx, password, stored.params, stored.salt)
+	if err != nil {
+		return false, err
+	}
+	return subtle.ConstantTimeCompare(key, stored.key) == 1, nil
+}
+
+// derive runs Argon2id once a slot is free.
+func (h *Hasher) derive(ctx context.Context, password string, p Params, salt []byte) ([]byte, error) {
+	if err := h.acquire(ctx); err != nil {
+		return nil, err
+	}
+	defer h.release()
+	return argon2.IDKey([]byte(password), salt, p.Time, p.Memory, p.Threads, p.KeyLen), nil
+}
+
+func (h *Hasher) acquire(ctx context.Context) error {
+	if err := ctx.Err(); err != nil { // a done ctx never wins the race for a free slot
+		return fmt.Errorf("wait for hashing slot: %w", err)
+	}
+	select {
+	case h.slots <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("wait for hashing slot: %w", ctx.Err())
+	}
+}
+
+func (h *Hasher) release() { <-h.slots }
+
+// randomBytes returns n bytes from crypto/rand, which never fails (Go 1.24+
+// crashes the program rather than return an error).
+func randomBytes(n uint32) []byte {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return b
+}
