@@ -1,0 +1,68 @@
+package sqlite
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/roster-dev/roster/internal/roster"
+)
+
+const auditColumns = `id, org_id, actor_user_id, actor_email, action, target_type, target_id, member_id, before, after, ip, request_id, time`
+
+func (d *queries) AppendAudit(ctx context.Context, e roster.AuditEvent) error {
+	_, err := d.q.ExecContext(ctx, `INSERT INTO audit_events (`+auditColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		e.ID, e.OrgID, e.ActorUserID, e.ActorEmail, e.Action, e.TargetType, e.TargetID, e.MemberID,
+		string(jsonOrEmpty(e.Before)), string(jsonOrEmpty(e.After)), e.IP, e.RequestID, ts(e.Time))
+	return createErr("audit event", err)
+}
+
+func jsonOrEmpty(b []byte) []byte {
+	if len(b) == 0 {
+		return []byte("{}")
+	}
+	return b
+}
+
+func (d *queries) ListAudit(ctx context.Context, org roster.OrgID, f roster.AuditFilter) ([]roster.AuditEvent, error) {
+	where := []string{"org_id = ?"}
+	args := []any{org}
+	if f.Actor != "" {
+		where = append(where, "actor_user_id = ?")
+		args = append(args, f.Actor)
+	}
+	if f.Action != "" {
+		where = append(where, "action = ?")
+		args = append(args, f.Action)
+	}
+	if f.Subject != nil {
+		where = append(where, "((? <> '' AND actor_user_id = ?) OR (? <> '' AND member_id = ?))")
+		args = append(args, f.Subject.User, f.Subject.User, f.Subject.Member, f.Subject.Member)
+	}
+	if f.Before != nil {
+		where = append(where, "(time < ? OR (time = ? AND seq < (SELECT seq FROM audit_events WHERE id = ?)))")
+		args = append(args, ts(f.Before.Time), ts(f.Before.Time), f.Before.ID)
+	}
+	query := `SELECT ` + auditColumns + ` FROM audit_events WHERE ` + strings.Join(where, " AND ") + ` ORDER BY time DESC, seq DESC`
+	if f.Limit > 0 {
+		query += fmt.Sprintf(" LIMIT %d", f.Limit)
+	}
+	rows, err := d.q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("list audit: %w", err)
+	}
+	defer rows.Close()
+	out := []roster.AuditEvent{}
+	for rows.Next() {
+		var e roster.AuditEvent
+		var before, after string
+		var t int64
+		if err := rows.Scan(&e.ID, &e.OrgID, &e.ActorUserID, &e.ActorEmail, &e.Action, &e.TargetType, &e.TargetID, &e.MemberID,
+			&before, &after, &e.IP, &e.RequestID, &t); err != nil {
+			return nil, fmt.Errorf("list audit: %w", err)
+		}
+		e.Before, e.After, e.Time = []byte(before), []byte(after), fromTS(t)
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,252 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/roster-dev/roster/internal/roster"
+)
+
+// memberSelect shows a joined member with its user's current email and
+// names (R15: the names are the person's), 2FA state, and the expiry of its
+// pending invitation.
+const memberSelect = `SELECT m.id, m.org_id, COALESCE(m.user_id, ''),
+	COALESCE(u.email, m.email),
+	CASE WHEN u.id IS NULL THEN m.first_name ELSE u.first_name END,
+	CASE WHEN u.id IS NULL THEN m.last_name ELSE u.last_name END,
+	m.role, m.status, m.client_mode, m.agent_access, m.accepted, m.invited_by, m.created_at, m.last_active_at,
+	COALESCE(u.totp_enabled, 0),
+	(SELECT max(i.expires_at) FROM invitations i WHERE i.member_id = m.id AND i.state = 'pending')
+FROM members m LEFT JOIN users u ON u.id = m.user_id`
+
+func scanMember(row interface{ Scan(...any) error }) (roster.Member, error) {
+	var m roster.Member
+	var created int64
+	var lastActive, expires sql.NullInt64
+	err := row.Scan(&m.ID, &m.OrgID, &m.UserID, &m.Email, &m.FirstName, &m.LastName, &m.Role, &m.Status, &m.ClientMode,
+		&m.AgentAccess, &m.Accepted, &m.InvitedBy, &created, &lastActive, &m.TwoFactor, &expires)
+	m.CreatedAt, m.LastActiveAt, m.InvitationExpiresAt = fromTS(created), fromNullTS(lastActive), fromNullTS(expires)
+	m.Clients, m.Teams = []roster.ClientID{}, []roster.TeamID{}
+	return m, err
+}
+
+func (d *queries) getMember(ctx context.Context, org roster.OrgID, where string, arg any) (roster.Member, error) {
+	m, err := scanMember(d.q.QueryRowContext(ctx, memberSelect+` WHERE m.org_id = ? AND `+where, org, arg))
+	if errors.Is(err, sql.ErrNoRows) {
+		return roster.Member{}, notFound("member", arg)
+	}
+	if err != nil {
+		return roster.Member{}, fmt.Errorf("get member %v: %w", arg, err)
+	}
+	ms := []roster.Member{m}
+	if err := d.fillMembers(ctx, ms); err != nil {
+		return roster.Member{}, err
+	}
+	return ms[0], nil
+}
+
+func (d *queries) GetMember(ctx context.Context, org roster.OrgID, id roster.MemberID) (roster.Member, error) {
+	return d.getMember(ctx, org, "m.id = ?", id)
+}
+
+func (d *queries) GetMemberByUser(ctx context.Context, org roster.OrgID, user roster.UserID) (roster.Member, error) {
+	return d.getMember(ctx, org, "m.user_id = ?", user)
+}
+
+// GetMemberByEmail matches the invited address or the joined user's address.
+func (d *queries) GetMemberByEmail(ctx context.Context, org roster.OrgID, email string) (roster.Member, error) {
+	norm := roster.NormalizeEmail(email)
+	m, err := d.getMember(ctx, org, "m.email_norm = ?", norm)
+	if errors.Is(err, roster.ErrNotFound) {
+		return d.getMember(ctx, org, "u.email_norm = ?", norm)
+	}
+	return m, err
+}
+
+func (d *queries) ListMembers(ctx context.Context, org roster.OrgID, f roster.MemberFilter) ([]roster.Member, error) {
+	where := []string{"m.org_id = ?"}
+	args := []any{org}
+	if len(f.Roles) > 0 {
+		where = append(where, "m.role IN ("+placeholders(len(f.Roles))+")")
+		for _, r := range f.Roles {
+			args = append(args, r)
+		}
+	}
+	if len(f.Statuses) > 0 {
+		where = append(where, "m.status IN ("+placeholders(len(f.Statuses))+")")
+		for _, s := range f.Statuses {
+			args = append(args, s)
+		}
+	}
+	if f.Query != "" {
+		like := "%" + escapeLike(strings.ToLower(f.Query)) + "%"
+		where = append(where, `(lower(COALESCE(u.email, m.email)) LIKE ? ESCAPE '\' OR lower(CASE WHEN u.id IS NULL THEN m.first_name || ' ' || m.last_name ELSE u.first_name || ' ' || u.last_name END) LIKE ? ESCAPE '\')`)
+		args = append(args, like, like)
+	}
+	if f.OnlyID != "" {
+		where = append(where, "m.id = ?")
+		args = append(args, f.OnlyID)
+	}
+	if f.After != nil {
+		where = append(where, "(m.created_at > ? OR (m.created_at = ? AND m.id > ?))")
+		args = append(args, ts(f.After.Time), ts(f.After.Time), f.After.ID)
+	}
+	query := memberSelect + " WHERE " + strings.Join(where, " AND ") + " ORDER BY m.created_at, m.id"
+	if f.Limit > 0 {
+		query += fmt.Sprintf(" LIMIT %d", f.Limit)
+	}
+	return d.listMembers(ctx, query, args...)
+}
+
+func escapeLike(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}
+
+func (d *queries) listMembers(ctx context.Context, query string, args ...any) ([]roster.Member, error) {
+	rows, err := d.q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("list members: %w", err)
+	}
+	ms := []roster.Member{}
+	for rows.Next() {
+		m, err := scanMember(rows)
+		if err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("list members: %w", err)
+		}
+		ms = append(ms, m)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list members: %w", err)
+	}
+	return ms, d.fillMembers(ctx, ms)
+}
+
+func (d *queries) ListMembershipsOfUser(ctx context.Context, user roster.UserID) ([]roster.Member, error) {
+	return d.listMembers(ctx, memberSelect+" WHERE m.user_id = ? ORDER BY m.created_at, m.id", user)
+}
+
+// fillMembers loads the clients and teams of a page of members, one query each.
+func (d *queries) fillMembers(ctx context.Context, ms []roster.Member) error {
+	if len(ms) == 0 {
+		return nil
+	}
+	byID := make(map[roster.MemberID]*roster.Member, len(ms))
+	args := make([]any, len(ms))
+	for i := range ms {
+		byID[ms[i].ID] = &ms[i]
+		args[i] = ms[i].ID
+	}
+	in := placeholders(len(ms))
+	err := d.each(ctx, `SELECT member_id, client_id FROM member_clients WHERE member_id IN (`+in+`) ORDER BY member_id, position`, args, func(id, v string) {
+		byID[roster.MemberID(id)].Clients = append(byID[roster.MemberID(id)].Clients, roster.ClientID(v))
+	})
+	if err != nil {
+		return fmt.Errorf("member clients: %w", err)
+	}
+	err = d.each(ctx, `SELECT mt.member_id, mt.team_id FROM member_teams mt JOIN teams t ON t.id = mt.team_id WHERE mt.member_id IN (`+in+`) ORDER BY mt.member_id, t.created_at, t.id`, args, func(id, v string) {
+		byID[roster.MemberID(id)].Teams = append(byID[roster.MemberID(id)].Teams, roster.TeamID(v))
+	})
+	if err != nil {
+		return fmt.Errorf("member teams: %w", err)
+	}
+	return nil
+}
+
+// each runs a two-column query and calls fn per row.
+func (d *queries) each(ctx context.Context, query string, args []any, fn func(a, b string)) error {
+	rows, err := d.q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var a, b string
+		if err := rows.Scan(&a, &b); err != nil {
+			return err
+		}
+		fn(a, b)
+	}
+	return rows.Err()
+}
+
+func (d *queries) CountSeats(ctx context.Context, org roster.OrgID, now time.Time) (int, int, error) {
+	var seats, agents int
+	err := d.q.QueryRowContext(ctx, `SELECT count(*), COALESCE(sum(m.agent_access), 0) FROM members m
+		WHERE m.org_id = ? AND (m.status = 'active' OR (m.status = 'invited' AND EXISTS (
+			SELECT 1 FROM invitations i WHERE i.member_id = m.id AND i.state = 'pending' AND i.expires_at > ?)))`,
+		org, ts(now)).Scan(&seats, &agents)
+	if err != nil {
+		return 0, 0, fmt.Errorf("count seats %s: %w", org, err)
+	}
+	return seats, agents, nil
+}
+
+func (d *queries) CreateMember(ctx context.Context, m roster.Member) error {
+	_, err := d.q.ExecContext(ctx, `INSERT INTO members (id, org_id, user_id, email, email_norm, first_name, last_name, role, status,
+		client_mode, agent_access, accepted, invited_by, created_at, last_active_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		m.ID, m.OrgID, nullString(string(m.UserID)), m.Email, roster.NormalizeEmail(m.Email), m.FirstName, m.LastName, m.Role, m.Status,
+		modeOrAll(m.ClientMode), m.AgentAccess, m.Accepted, m.InvitedBy, ts(m.CreatedAt), nullTS(m.LastActiveAt))
+	if err != nil {
+		return createErr("member", err)
+	}
+	return d.writeMemberLinks(ctx, m)
+}
+
+func modeOrAll(m roster.ClientAccessRule) string {
+	if m == "" {
+		return string(roster.AccessAll)
+	}
+	return string(m)
+}
+
+func (d *queries) UpdateMember(ctx context.Context, m roster.Member) error {
+	res, err := d.q.ExecContext(ctx, `UPDATE members SET user_id = ?, email = ?, email_norm = ?, first_name = ?, last_name = ?, role = ?,
+		status = ?, client_mode = ?, agent_access = ?, accepted = ? WHERE org_id = ? AND id = ?`,
+		nullString(string(m.UserID)), m.Email, roster.NormalizeEmail(m.Email), m.FirstName, m.LastName, m.Role, m.Status,
+		modeOrAll(m.ClientMode), m.AgentAccess, m.Accepted, m.OrgID, m.ID)
+	if err := exactlyOne(res, err, "member", m.ID); err != nil {
+		return err
+	}
+	if _, err := d.q.ExecContext(ctx, `DELETE FROM member_clients WHERE member_id = ?`, m.ID); err != nil {
+		return fmt.Errorf("update member clients %s: %w", m.ID, err)
+	}
+	if _, err := d.q.ExecContext(ctx, `DELETE FROM member_teams WHERE member_id = ?`, m.ID); err != nil {
+		return fmt.Errorf("update member teams %s: %w", m.ID, err)
+	}
+	return d.writeMemberLinks(ctx, m)
+}
+
+// writeMemberLinks stores the member's clients and teams, which must belong
+// to the member's organization.
+func (d *queries) writeMemberLinks(ctx context.Context, m roster.Member) error {
+	for i, c := range m.Clients {
+		res, err := d.q.ExecContext(ctx, `INSERT INTO member_clients (member_id, client_id, position)
+			SELECT ?, id, ? FROM clients WHERE id = ? AND org_id = ?`, m.ID, i, c, m.OrgID)
+		if err := exactlyOne(res, err, "client", c); err != nil {
+			return fmt.Errorf("assign client to %s: %w", m.ID, err)
+		}
+	}
+	for _, t := range m.Teams {
+		res, err := d.q.ExecContext(ctx, `INSERT INTO member_teams (member_id, team_id) SELECT ?, id FROM teams WHERE id = ? AND org_id = ?`, m.ID, t, m.OrgID)
+		if err := exactlyOne(res, err, "team", t); err != nil {
+			return fmt.Errorf("add %s to team: %w", m.ID, err)
+		}
+	}
+	return nil
+}
+
+func (d *queries) DeleteMember(ctx context.Context, org roster.OrgID, id roster.MemberID) error {
+	res, err := d.q.ExecContext(ctx, `DELETE FROM members WHERE org_id = ? AND id = ?`, org, id)
+	return exactlyOne(res, err, "member", id)
+}
+
+func (d *queries) TouchMember(ctx context.Context, org roster.OrgID, id roster.MemberID, at time.Time) error {
+	res, err := d.q.ExecContext(ctx, `UPDATE members SET last_active_at = ? WHERE org_id = ? AND id = ?`, ts(at), org, id)
+	return exactlyOne(res, err, "member", id)
+}
