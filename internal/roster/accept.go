@@ -193,7 +193,7 @@ func (s *Service) acceptInTx(c *change, token string, user User, isNew bool) (Ac
 	if m.Status != StatusInvited {
 		return AcceptResult{}, NewError(CodeInvitationUsed, "this invitation was already used or cancelled")
 	}
-	if _, err := c.tx.GetMemberByUser(c.ctx, org.ID, user.ID); err == nil && !isNew {
+	if other, err := c.tx.GetMemberByUser(c.ctx, org.ID, user.ID); err == nil && other.ID != m.ID {
 		return AcceptResult{}, NewError(CodeAlreadyMember, "you are already a member of this "+s.model.Names.Organization)
 	}
 	if err := s.recheckSeatsOnAccept(c, org, m); err != nil {

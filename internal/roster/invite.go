@@ -197,6 +197,12 @@ func (s *Service) inviteOne(c *change, cl caller, in InviteInput, r role, access
 	if err == nil && user.EmailVerified && s.model.ExistingUsers == ExistingUsersJoin {
 		return s.addExisting(c, cl, m, user, in.Disabled, res)
 	}
+	if err == nil {
+		// An existing account is linked at once, so checks answer
+		// "inactive" for it until it accepts (R11); acceptance still
+		// needs the token and that account.
+		m.UserID = user.ID
+	}
 	if in.Disabled {
 		m.Status = StatusRevoked
 		res.Status = "added"

@@ -39,7 +39,7 @@ func decodeJSON(r *http.Request, v any) error {
 	body, err := io.ReadAll(r.Body)
 	var tooBig *http.MaxBytesError
 	if errors.As(err, &tooBig) {
-		return &roster.Error{Code: codeBodyTooLarge, Message: fmt.Sprintf("the body is larger than %d bytes", maxBodyBytes)}
+		return &roster.Error{Code: codeBodyTooLarge, Message: fmt.Sprintf("the body is larger than %d bytes", tooBig.Limit)}
 	}
 	if err != nil {
 		return &roster.Error{Code: roster.CodeInvalidJSON, Message: "could not read the body"}

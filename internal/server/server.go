@@ -88,6 +88,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	r = withRequestID(r)
 	sw := &statusWriter{ResponseWriter: w}
 	setSecurityHeaders(sw.Header())
+	sw.Header().Set("X-Request-Id", requestID(r))
 	defer func() {
 		if p := recover(); p != nil {
 			s.log.ErrorContext(r.Context(), "panic", "panic", fmt.Sprint(p), "request_id", requestID(r))
@@ -97,12 +98,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		s.metrics.observe(r, sw.status, time.Since(start))
 	}()
-	h, pattern := s.mux.Handler(r)
-	if pattern == "" && strings.HasPrefix(r.URL.Path, "/api/") && s.methodNotAllowed(r) {
-		s.writeError(sw, r, &roster.Error{Code: codeMethodNotAllowed, Message: r.Method + " is not allowed here"})
-		return
-	}
-	h.ServeHTTP(sw, r)
+	s.mux.ServeHTTP(sw, r) // sets r.Pattern and the path values
 }
 
 // methodNotAllowed reports whether the path exists with another method.
@@ -141,7 +137,11 @@ const (
 // authenticating the caller as the route requires.
 func (s *Server) adapt(rt route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		r.Body = http.MaxBytesReader(w, r.Body, maxBodyBytes)
+		limit := int64(maxBodyBytes)
+		if n, ok := largeBodies[rt.pattern]; ok {
+			limit = n
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, limit)
 		ctx := context.WithValue(r.Context(), keyRoute, rt)
 		ctx = roster.WithRequestInfo(ctx, roster.RequestInfo{RequestID: requestID(r), IP: clientIP(r)})
 		r = r.WithContext(ctx)
