@@ -1,0 +1,186 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// binary builds roster once for the process tests.
+func binary(t *testing.T) string {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("builds the binary; skipped with -short")
+	}
+	bin := filepath.Join(t.TempDir(), "roster")
+	cmd := exec.Command("go", "build", "-o", bin, ".")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+type node struct {
+	cmd *exec.Cmd
+	url string
+}
+
+// start runs `roster serve` on a free port in dir and waits for the
+// "Roster listening on" line.
+func start(t *testing.T, bin, dir string, args ...string) *node {
+	t.Helper()
+	cmd := exec.Command(bin, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...)...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "ROSTER_ADMIN_TOKEN=op-token-for-tests-0123456789")
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	lines := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			if strings.HasPrefix(sc.Text(), "Roster listening on ") {
+				lines <- strings.TrimPrefix(sc.Text(), "Roster listening on ")
+			}
+		}
+	}()
+	select {
+	case url := <-lines:
+		return &node{cmd: cmd, url: url}
+	case <-time.After(30 * time.Second):
+		_ = cmd.Process.Kill()
+		t.Fatalf("roster serve printed no URL; stderr:\n%s", stderr.String())
+	}
+	return nil
+}
+
+func post(t *testing.T, url string, body any) (int, map[string]any) {
+	t.Helper()
+	data, _ := json.Marshal(body)
+	res, err := http.Post(url, "application/json", bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	var m map[string]any
+	_ = json.Unmarshal(b, &m)
+	return res.StatusCode, m
+}
+
+// The binary serves on embedded defaults, prints its URL, and stops cleanly
+// on SIGTERM.
+func TestServeStartsAndStopsCleanly(t *testing.T) {
+	bin := binary(t)
+	dir := t.TempDir()
+	n := start(t, bin, dir)
+	res, err := http.Get(n.url + "/readyz")
+	if err != nil || res.StatusCode != 200 {
+		t.Fatalf("readyz: %v %v", res, err)
+	}
+	res.Body.Close()
+	if err := n.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	if err := n.cmd.Wait(); err != nil {
+		t.Fatalf("exit after SIGTERM: %v", err)
+	}
+	for _, f := range []string{"roster.db", "roster.key"} {
+		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
+			t.Errorf("default file %s: %v", f, err)
+		}
+	}
+}
+
+// R20: a node killed with SIGKILL after a change but before its email was
+// sent loses no email: the next node sends it from the outbox.
+func TestOutboxSurvivesKill(t *testing.T) {
+	bin := binary(t)
+	dir := t.TempDir()
+	// An SMTP server that refuses connections: the email stays in the outbox.
+	n := start(t, bin, dir, "--smtp", "smtp://127.0.0.1:1")
+	status, _ := post(t, n.url+"/api/v1/signup", map[string]any{
+		"email": "killed@example.com", "password": "correct-kettle-orbit-42", "first_name": "K", "last_name": "Ill", "organization_name": "Org",
+	})
+	if status != 201 {
+		t.Fatalf("signup: %d", status)
+	}
+	_ = n.cmd.Process.Kill()
+	_ = n.cmd.Wait()
+
+	m := start(t, bin, dir)
+	defer func() { _ = m.cmd.Process.Signal(syscall.SIGTERM); _ = m.cmd.Wait() }()
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		files, _ := filepath.Glob(filepath.Join(dir, "mail", "*.eml"))
+		for _, f := range files {
+			data, _ := os.ReadFile(f)
+			if strings.Contains(string(data), "killed@example.com") && strings.Contains(string(data), "/verify/") {
+				return
+			}
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	t.Fatalf("the verification email was lost after SIGKILL")
+}
+
+func TestModelCommands(t *testing.T) {
+	var out, errb bytes.Buffer
+	if code := run(context.Background(), []string{"model", "show", "practice"}, os.Getenv, &out, &errb); code != 0 || !strings.Contains(out.String(), "practice_admin") {
+		t.Fatalf("model show: code %d, %s %s", code, out.String(), errb.String())
+	}
+	good := filepath.Join(t.TempDir(), "good.yaml")
+	if err := os.WriteFile(good, out.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out.Reset()
+	if code := run(context.Background(), []string{"model", "check", good}, os.Getenv, &out, &errb); code != 0 {
+		t.Fatalf("model check of a preset: code %d, %s", code, errb.String())
+	}
+	bad := filepath.Join(t.TempDir(), "bad.yaml")
+	broken := strings.Replace(out.String()+string(mustPreset(t)), "clients.view]", "clients.nope]", 1)
+	_ = os.WriteFile(bad, []byte(broken), 0o600)
+	errb.Reset()
+	if code := run(context.Background(), []string{"model", "check", bad}, os.Getenv, &out, &errb); code != 1 || !strings.Contains(errb.String(), "bad.yaml:") {
+		t.Fatalf("model check of a broken file: code %d, stderr %q, want 1 with FILE:LINE errors", code, errb.String())
+	}
+}
+
+func mustPreset(t *testing.T) []byte {
+	var out, errb bytes.Buffer
+	if code := run(context.Background(), []string{"model", "show", "practice"}, os.Getenv, &out, &errb); code != 0 {
+		t.Fatal(errb.String())
+	}
+	return out.Bytes()
+}
+
+func TestVersionAndUsage(t *testing.T) {
+	var out, errb bytes.Buffer
+	if code := run(context.Background(), []string{"version"}, os.Getenv, &out, &errb); code != 0 || !strings.HasPrefix(out.String(), "roster ") {
+		t.Fatalf("version: %d %q", code, out.String())
+	}
+	if code := run(context.Background(), []string{"bogus"}, os.Getenv, &out, &errb); code != 2 {
+		t.Fatalf("unknown command: got %d, want 2", code)
+	}
+	if code := run(context.Background(), []string{"serve", "--signup", "maybe"}, os.Getenv, &out, &errb); code != 2 {
+		t.Fatalf("bad flag: got %d, want 2", code)
+	}
+	_ = fmt.Sprint()
+}

@@ -1,0 +1,158 @@
+package apitest
+
+import (
+	"bytes"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+)
+
+// R1: sign-up creates the user and an organization it owns, with the
+// model's owner role, and a verification email whose link verifies.
+func TestR1SignupCreatesOwnerAndVerifies(t *testing.T) {
+	e := New(t, "practice")
+	a := e.Signup("founder@example.com", "Founders LLP")
+
+	m := getMember(t, e, a.Token, a.OrgID, a.MemberID)
+	if !m.IsOwner || m.Role != "practice_admin" || m.Status != "active" {
+		t.Fatalf("owner member: got owner=%v role=%s status=%s, want true practice_admin active", m.IsOwner, m.Role, m.Status)
+	}
+	me := e.Must(http.StatusOK, "GET", "/api/v1/me", a.Token, nil).M(t)
+	if me["user"].(map[string]any)["email_verified"] != false {
+		t.Fatalf("a new account is unverified until the link is followed")
+	}
+	token := e.LastToken("founder@example.com", "verify")
+	r := e.Must(http.StatusOK, "POST", "/api/v1/verify-email", "", map[string]any{"token": token}).M(t)
+	if r["user"].(map[string]any)["email_verified"] != true {
+		t.Fatalf("verify: got %v, want email_verified true", r)
+	}
+	if got := e.Do("POST", "/api/v1/verify-email", "", map[string]any{"token": token}); got.Status != 404 {
+		t.Fatalf("a used verification token: got %d, want 404", got.Status)
+	}
+}
+
+func TestR1SignupBillingContactWhereModelHasOne(t *testing.T) {
+	e := New(t, "marketing")
+	a := e.Signup("boss@example.com", "Acme")
+	o := e.Must(http.StatusOK, "GET", org(a.OrgID), a.Token, nil).M(t)
+	if o["billing_contact_member_id"] != a.MemberID || o["owner_member_id"] != a.MemberID {
+		t.Fatalf("got %v, want owner and billing contact %s", o, a.MemberID)
+	}
+}
+
+func TestR1SignupRefusals(t *testing.T) {
+	e := New(t, "practice")
+	e.Signup("taken@example.com", "One")
+	r := e.Do("POST", "/api/v1/signup", "", map[string]any{"email": "TAKEN@example.com", "password": Password, "first_name": "a", "last_name": "b", "organization_name": "x"})
+	if r.Status != 409 || r.ErrorCode() != "email_taken" {
+		t.Fatalf("same address in another case: got %d %s, want 409 email_taken", r.Status, r.Body)
+	}
+	closed := New(t, "practice", func(o *Options) { o.SignupOpen = false })
+	r = closed.Do("POST", "/api/v1/signup", "", map[string]any{"email": "a@example.com", "password": Password, "first_name": "a", "last_name": "b", "organization_name": "x"})
+	if r.Status != 403 {
+		t.Fatalf("closed sign-up: got %d, want 403", r.Status)
+	}
+}
+
+// R2: password rules answer 422 validation_failed on field password.
+func TestR2PasswordPolicy(t *testing.T) {
+	e := New(t, "practice")
+	cases := []struct{ name, password string }{
+		{"too short", "short-pass-14c"},
+		{"too long", strings.Repeat("x", 257)},
+		{"common", "passwordpassword"},
+		{"the email", "someone.long@example.com"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			r := e.Do("POST", "/api/v1/signup", "", map[string]any{"email": "someone.long@example.com", "password": c.password, "first_name": "a", "last_name": "b", "organization_name": "x"})
+			if r.Status != 422 || r.ErrorCode() != "validation_failed" || r.ErrorField() != "password" {
+				t.Fatalf("got %d %s, want 422 validation_failed field password", r.Status, r.Body)
+			}
+		})
+	}
+	if r := e.Do("POST", "/api/v1/sessions", "", map[string]any{"email": "someone.long@example.com", "password": Password}); r.Status != 401 {
+		t.Fatalf("refused sign-ups create no account: login got %d, want 401", r.Status)
+	}
+}
+
+// R2: login reveals nothing: an unknown address and a wrong password get
+// the same status and body.
+func TestR2LoginSameAnswerForUnknownAndWrong(t *testing.T) {
+	e := New(t, "practice")
+	e.Signup("known@example.com", "Org")
+	unknown := e.Do("POST", "/api/v1/sessions", "", map[string]any{"email": "nobody@example.com", "password": Password})
+	wrong := e.Do("POST", "/api/v1/sessions", "", map[string]any{"email": "known@example.com", "password": "wrong-password-123456"})
+	if unknown.Status != 401 || wrong.Status != 401 || !bytes.Equal(unknown.Body, wrong.Body) {
+		t.Fatalf("got %d %s and %d %s, want the same 401", unknown.Status, unknown.Body, wrong.Status, wrong.Body)
+	}
+	if unknown.ErrorCode() != "invalid_credentials" {
+		t.Fatalf("got %s, want invalid_credentials", unknown.ErrorCode())
+	}
+}
+
+// R2: after 10 failures for one address in 15 minutes, attempts (a correct
+// password included) get 429 with Retry-After; the cooling-off grows.
+func TestR2LoginLockout(t *testing.T) {
+	e := New(t, "practice")
+	e.Signup("target@example.com", "Org")
+	bad := map[string]any{"email": "target@example.com", "password": "not-the-password-123"}
+	good := map[string]any{"email": "target@example.com", "password": Password}
+	for i := 0; i < 10; i++ {
+		if r := e.Do("POST", "/api/v1/sessions", "", bad); r.Status != 401 {
+			t.Fatalf("attempt %d: got %d, want 401", i+1, r.Status)
+		}
+	}
+	r := e.Do("POST", "/api/v1/sessions", "", good)
+	if r.Status != 429 || r.ErrorCode() != "rate_limited" || r.Header.Get("Retry-After") != "60" {
+		t.Fatalf("correct password while locked: got %d %s Retry-After=%q, want 429 rate_limited 60", r.Status, r.Body, r.Header.Get("Retry-After"))
+	}
+	e.Clock.Advance(61 * time.Second)
+	e.Must(http.StatusCreated, "POST", "/api/v1/sessions", "", good)
+
+	for i := 0; i < 10; i++ {
+		e.Do("POST", "/api/v1/sessions", "", bad)
+	}
+	r = e.Do("POST", "/api/v1/sessions", "", good)
+	if r.Status != 429 || r.Header.Get("Retry-After") != "120" {
+		t.Fatalf("second lock-out: got %d Retry-After=%q, want 429 and 120", r.Status, r.Header.Get("Retry-After"))
+	}
+	// Another address is not affected.
+	e.Signup("other@example.com", "Org2")
+	e.Must(http.StatusCreated, "POST", "/api/v1/sessions", "", map[string]any{"email": "other@example.com", "password": Password})
+}
+
+// R2: a per-IP limit guards against spraying many addresses.
+func TestR2LoginPerIPLimit(t *testing.T) {
+	e := New(t, "practice", func(o *Options) { o.LoginIPLimit = 5 })
+	e.Signup("victim@example.com", "Org")
+	for i := 0; i < 5; i++ {
+		e.Do("POST", "/api/v1/sessions", "", map[string]any{"email": "spray" + string(rune('a'+i)) + "@example.com", "password": "guess-guess-guess-1"})
+	}
+	if r := e.Do("POST", "/api/v1/sessions", "", map[string]any{"email": "victim@example.com", "password": Password}); r.Status != 429 {
+		t.Fatalf("after the IP limit: got %d, want 429", r.Status)
+	}
+}
+
+// R2: tokens are revocable; logout ends the session server-side.
+func TestR2LogoutRevokesToken(t *testing.T) {
+	e := New(t, "practice")
+	a := e.Signup("out@example.com", "Org")
+	e.Must(http.StatusNoContent, "DELETE", "/api/v1/sessions/current", a.Token, nil)
+	if r := e.Do("GET", "/api/v1/me", a.Token, nil); r.Status != 401 || r.ErrorCode() != "unauthenticated" {
+		t.Fatalf("after logout: got %d %s, want 401 unauthenticated", r.Status, r.Body)
+	}
+}
+
+// Sessions end after 30 minutes idle (SECURITY.md item 23).
+func TestSessionIdleExpiry(t *testing.T) {
+	e := New(t, "practice")
+	a := e.Signup("idle@example.com", "Org")
+	e.Clock.Advance(29 * time.Minute)
+	e.Must(http.StatusOK, "GET", "/api/v1/me", a.Token, nil)
+	e.Clock.Advance(31 * time.Minute)
+	if r := e.Do("GET", "/api/v1/me", a.Token, nil); r.Status != 401 {
+		t.Fatalf("idle session: got %d, want 401", r.Status)
+	}
+}

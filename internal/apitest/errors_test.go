@@ -1,0 +1,245 @@
+package apitest
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+)
+
+// snapshot counts the rows of every table, to prove a refusal changed nothing.
+func snapshot(t *testing.T, e *Env) string {
+	t.Helper()
+	db, err := sql.Open("sqlite", e.DBPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	rows, err := db.QueryContext(context.Background(), "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		names = append(names, n)
+	}
+	rows.Close()
+	var b strings.Builder
+	for _, n := range names {
+		var count int
+		if err := db.QueryRow("SELECT count(*) FROM " + n).Scan(&count); err != nil {
+			t.Fatal(err)
+		}
+		fmt.Fprintf(&b, "%s=%d ", n, count)
+	}
+	return b.String()
+}
+
+// R21: bad input gets one JSON error shape and changes nothing.
+func TestR21BadInput(t *testing.T) {
+	e := New(t, "practice")
+	a := e.Signup("owner@example.com", "Org")
+	bk := addMember(t, e, a, "bookkeeper", "bk@example.com")
+	mpath := org(a.OrgID) + "/members/" + bk.MemberID
+	cases := []struct {
+		name, method, path, body string
+		ctype                    string
+		status                   int
+		code, field              string
+	}{
+		{"unknown field", "PATCH", mpath, `{"role":"client","status":"active"}`, "", 422, "validation_failed", "status"},
+		{"owner is not settable", "PATCH", mpath, `{"is_owner":true}`, "", 422, "validation_failed", "is_owner"},
+		{"wrong type", "PATCH", mpath, `{"role":5}`, "", 422, "validation_failed", "role"},
+		{"nested wrong type", "POST", org(a.OrgID) + "/invitations", `{"emails":["x@example.com"],"client_access":{"mode":1}}`, "", 422, "validation_failed", "client_access.mode"},
+		{"not JSON", "PATCH", mpath, `{"role":`, "", 400, "invalid_json", ""},
+		{"two values", "PATCH", mpath, `{"role":"client"}{}`, "", 400, "invalid_json", ""},
+		{"wrong content type", "PATCH", mpath, `role=client`, "text/plain", 415, "unsupported_media_type", ""},
+		{"too large", "POST", org(a.OrgID) + "/invitations", `{"emails":["` + strings.Repeat("a", 70000) + `"]}`, "", 413, "body_too_large", ""},
+		{"method not allowed", "PUT", mpath, `{}`, "", 405, "method_not_allowed", ""},
+		{"unknown role", "PATCH", mpath, `{"role":"wizard"}`, "", 422, "validation_failed", "role"},
+		{"unknown org", "GET", org("org_nothere") + "/members", "", "", 404, "not_found", ""},
+		{"no token", "GET", "/api/v1/me", "", "none", 401, "unauthenticated", ""},
+	}
+	before := snapshot(t, e)
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			req, _ := http.NewRequest(c.method, e.URL+c.path, strings.NewReader(c.body))
+			if c.ctype != "none" {
+				req.Header.Set("Authorization", "Bearer "+a.Token)
+			}
+			ct := c.ctype
+			if ct == "" || ct == "none" {
+				ct = "application/json"
+			}
+			req.Header.Set("Content-Type", ct)
+			res, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer res.Body.Close()
+			var body struct {
+				Error struct{ Code, Message, Field string }
+			}
+			if err := jsonDecode(res.Body, &body); err != nil {
+				t.Fatalf("the error is not the contract's JSON: %v", err)
+			}
+			if res.StatusCode != c.status || body.Error.Code != c.code || body.Error.Field != c.field || body.Error.Message == "" {
+				t.Fatalf("got %d %+v, want %d %s field %q", res.StatusCode, body.Error, c.status, c.code, c.field)
+			}
+			if !strings.HasPrefix(res.Header.Get("Content-Type"), "application/json") {
+				t.Fatalf("content type %q", res.Header.Get("Content-Type"))
+			}
+		})
+	}
+	if after := snapshot(t, e); after != before {
+		t.Fatalf("refused requests changed the database:\nbefore %s\nafter  %s", before, after)
+	}
+}
+
+// API.md: the order of refusals is 401, 404, 403, 422, 409.
+func TestRefusalOrder(t *testing.T) {
+	e := New(t, "practice")
+	a := e.Signup("owner@example.com", "Org")
+	bk := addMember(t, e, a, "bookkeeper", "bk@example.com")
+	// A bookkeeper sending garbage to a manager-only route gets 403, not 422.
+	r := e.Do("POST", org(a.OrgID)+"/invitations", bk.Token, `{"emails": 5, "nope": true}`)
+	if r.Status != 403 {
+		t.Fatalf("403 before 422: got %d %s", r.Status, r.Body)
+	}
+	// A stranger gets 404 for the organization, before anything else.
+	s := e.Signup("stranger@example.com", "S")
+	if r := e.Do("POST", org(a.OrgID)+"/invitations", s.Token, `{"bad json`); r.Status != 404 {
+		t.Fatalf("404 before 400/422: got %d %s", r.Status, r.Body)
+	}
+}
+
+// SECURITY.md item 1: every route called by org A's members with org B's
+// ids answers 404 and changes nothing.
+func TestCrossTenantIsolation(t *testing.T) {
+	e := New(t, "practice")
+	a := e.Signup("a@example.com", "A")
+	b := e.Signup("b@example.com", "B")
+	bMember := addMember(t, e, b, "client", "bm@example.com")
+	bClient := createClient(t, e, b.Token, b.OrgID, "B client")
+	aMember := addMember(t, e, a, "client", "am@example.com")
+
+	before := snapshot(t, e)
+	calls := []struct{ method, path, body string }{
+		{"GET", org(b.OrgID), ""},
+		{"PATCH", org(b.OrgID), `{"name":"pwned"}`},
+		{"GET", org(b.OrgID) + "/members", ""},
+		{"GET", org(b.OrgID) + "/members/" + bMember.MemberID, ""},
+		{"PATCH", org(b.OrgID) + "/members/" + bMember.MemberID, `{"role":"practice_admin"}`},
+		{"PUT", org(b.OrgID) + "/members/" + bMember.MemberID + "/clients", `{"mode":"specific","clients":[]}`},
+		{"POST", org(b.OrgID) + "/members/" + bMember.MemberID + "/revoke", ""},
+		{"POST", org(b.OrgID) + "/members/" + bMember.MemberID + "/reactivate", ""},
+		{"POST", org(b.OrgID) + "/members/" + bMember.MemberID + "/resend", ""},
+		{"DELETE", org(b.OrgID) + "/members/" + bMember.MemberID, ""},
+		{"GET", org(b.OrgID) + "/members/" + bMember.MemberID + "/access", ""},
+		{"POST", org(b.OrgID) + "/invitations", `{"emails":["x@example.com"]}`},
+		{"GET", org(b.OrgID) + "/roles", ""},
+		{"GET", org(b.OrgID) + "/permissions", ""},
+		{"GET", org(b.OrgID) + "/clients", ""},
+		{"POST", org(b.OrgID) + "/clients", `{"name":"x"}`},
+		{"PATCH", org(b.OrgID) + "/clients/" + bClient, `{"status":"archived"}`},
+		{"GET", org(b.OrgID) + "/audit", ""},
+		{"POST", org(b.OrgID) + "/check", `{"user_id":"` + b.UserID + `","permission":"users.manage"}`},
+		// Org A's path with org B's sub-resource ids.
+		{"GET", org(a.OrgID) + "/members/" + bMember.MemberID, ""},
+		{"PATCH", org(a.OrgID) + "/members/" + bMember.MemberID, `{"role":"client"}`},
+		{"POST", org(a.OrgID) + "/members/" + bMember.MemberID + "/revoke", ""},
+		{"PATCH", org(a.OrgID) + "/clients/" + bClient, `{"status":"archived"}`},
+	}
+	for _, tok := range []string{a.Token, aMember.Token} {
+		for _, c := range calls {
+			var body any
+			if c.body != "" {
+				body = c.body
+			}
+			if r := e.Do(c.method, c.path, tok, body); r.Status != 404 {
+				t.Errorf("%s %s: got %d %s, want 404", c.method, c.path, r.Status, r.Body)
+			}
+		}
+	}
+	// Assigning org B's client inside org A is a validation error, not a leak.
+	if r := setClients(e, a.Token, a.OrgID, aMember.MemberID, "specific", bClient); r.Status != 422 {
+		t.Errorf("assigning a foreign client: got %d, want 422", r.Status)
+	}
+	if after := snapshot(t, e); after != before {
+		t.Fatalf("cross-tenant calls changed the database:\nbefore %s\nafter  %s", before, after)
+	}
+}
+
+// SECURITY.md item 7: no response carries a hash, a seed or a token of
+// another principal; item 28: tokens are stored only as hashes.
+func TestNoSecretsInResponsesOrDatabase(t *testing.T) {
+	e := New(t, "practice")
+	a := e.Signup("owner@example.com", "Org")
+	res := invite(t, e, a.Token, a.OrgID, "bookkeeper", "new@example.com")
+	inviteToken := e.LastToken("new@example.com", "invite")
+	var bodies []string
+	for _, p := range []string{"/api/v1/me", org(a.OrgID), org(a.OrgID) + "/members", org(a.OrgID) + "/members/" + res[0].MemberID, org(a.OrgID) + "/audit", org(a.OrgID) + "/roles"} {
+		bodies = append(bodies, string(e.Must(http.StatusOK, "GET", p, a.Token, nil).Body))
+	}
+	for _, b := range bodies {
+		for _, secret := range []string{"$argon2id$", inviteToken, a.Token, "password_hash", "token_hash"} {
+			if strings.Contains(b, secret) {
+				t.Fatalf("a response carries %q: %s", secret, b)
+			}
+		}
+	}
+	dump := dumpDatabase(t, e)
+	for _, secret := range []string{inviteToken, a.Token, Password} {
+		if strings.Contains(dump, secret) {
+			t.Fatalf("the database stores a raw secret %q", secret)
+		}
+	}
+}
+
+// dumpDatabase returns every text value of every table.
+func dumpDatabase(t *testing.T, e *Env) string {
+	t.Helper()
+	db, err := sql.Open("sqlite", e.DBPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	tables, err := db.Query("SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for tables.Next() {
+		var n string
+		_ = tables.Scan(&n)
+		names = append(names, n)
+	}
+	tables.Close()
+	var b strings.Builder
+	for _, n := range names {
+		rows, err := db.Query("SELECT * FROM " + n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cols, _ := rows.Columns()
+		vals := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		for rows.Next() {
+			_ = rows.Scan(ptrs...)
+			for _, v := range vals {
+				fmt.Fprintf(&b, "%s\n", v)
+			}
+		}
+		rows.Close()
+	}
+	return b.String()
+}
