@@ -146,29 +146,30 @@ func TestModelCommands(t *testing.T) {
 	if code := run(context.Background(), []string{"model", "show", "practice"}, os.Getenv, &out, &errb); code != 0 || !strings.Contains(out.String(), "practice_admin") {
 		t.Fatalf("model show: code %d, %s %s", code, out.String(), errb.String())
 	}
+	preset := out.String()
 	good := filepath.Join(t.TempDir(), "good.yaml")
-	if err := os.WriteFile(good, out.Bytes(), 0o600); err != nil {
+	if err := os.WriteFile(good, []byte(preset), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	out.Reset()
 	if code := run(context.Background(), []string{"model", "check", good}, os.Getenv, &out, &errb); code != 0 {
 		t.Fatalf("model check of a preset: code %d, %s", code, errb.String())
 	}
+	// Break one role's permission list: the error names the file and the line.
+	broken := strings.Replace(preset, "permissions: [clients.view]", "permissions: [clients.nope]", 1)
+	if broken == preset {
+		t.Fatal("the practice preset changed shape; update this test")
+	}
+	line := 1 + strings.Count(broken[:strings.Index(broken, "clients.nope")], "\n")
 	bad := filepath.Join(t.TempDir(), "bad.yaml")
-	broken := strings.Replace(out.String()+string(mustPreset(t)), "clients.view]", "clients.nope]", 1)
-	_ = os.WriteFile(bad, []byte(broken), 0o600)
+	if err := os.WriteFile(bad, []byte(broken), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	errb.Reset()
-	if code := run(context.Background(), []string{"model", "check", bad}, os.Getenv, &out, &errb); code != 1 || !strings.Contains(errb.String(), "bad.yaml:") {
-		t.Fatalf("model check of a broken file: code %d, stderr %q, want 1 with FILE:LINE errors", code, errb.String())
+	code := run(context.Background(), []string{"model", "check", bad}, os.Getenv, &out, &errb)
+	want := fmt.Sprintf("bad.yaml:%d: role client: unknown permission \"clients.nope\"", line)
+	if code != 1 || !strings.Contains(errb.String(), want) {
+		t.Fatalf("model check of a broken file: code %d, stderr %q, want 1 and %q", code, errb.String(), want)
 	}
-}
-
-func mustPreset(t *testing.T) []byte {
-	var out, errb bytes.Buffer
-	if code := run(context.Background(), []string{"model", "show", "practice"}, os.Getenv, &out, &errb); code != 0 {
-		t.Fatal(errb.String())
-	}
-	return out.Bytes()
 }
 
 func TestVersionAndUsage(t *testing.T) {
@@ -182,5 +183,4 @@ func TestVersionAndUsage(t *testing.T) {
 	if code := run(context.Background(), []string{"serve", "--signup", "maybe"}, os.Getenv, &out, &errb); code != 2 {
 		t.Fatalf("bad flag: got %d, want 2", code)
 	}
-	_ = fmt.Sprint()
 }

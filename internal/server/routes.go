@@ -2,6 +2,7 @@ package server
 
 import (
 	"net/http"
+	"strings"
 
 	"github.com/roster-dev/roster/internal/roster"
 )
@@ -20,10 +21,21 @@ var largeBodies = map[string]int64{"POST /api/v1/check": 1 << 20}
 
 const org = "/api/v1/orgs/{org}"
 
+// isPage tells the HTML pages from the JSON API and service routes.
+func isPage(pattern string) bool {
+	_, path, _ := strings.Cut(pattern, " ")
+	return !strings.HasPrefix(path, "/api/") && path != "/healthz" && path != "/readyz"
+}
+
 // routeTable lists every route of the API, with the requirement checked
 // before its body is read (the service checks again in its transaction).
 func (s *Server) routeTable() []route {
 	return []route{
+		{"GET /{$}", roster.RequireNothing, s.homePage},
+		{"GET /static/roster.css", roster.RequireNothing, s.stylesheet},
+		{"GET /invite/{token}", roster.RequireNothing, s.invitePage},
+		{"GET /verify/{token}", roster.RequireNothing, s.verifyPage},
+		{"POST /verify/{token}", roster.RequireNothing, s.verifyForm},
 		{"GET /healthz", roster.RequireNothing, s.healthz},
 		{"GET /readyz", roster.RequireNothing, s.readyz},
 		{"GET /api/v1/openapi.json", roster.RequireNothing, s.openapi},

@@ -42,6 +42,9 @@ type Server struct {
 	signups  *limiter
 	mux      *http.ServeMux
 	routes   []route
+	pages    pages
+	// crossOrigin refuses cross-site non-safe requests to the pages.
+	crossOrigin *http.CrossOriginProtection
 }
 
 // New builds the handler. It fails if a route declares no requirement.
@@ -67,14 +70,21 @@ func New(cfg Config) (*Server, error) {
 	s := &Server{
 		svc: cfg.Service, log: cfg.Logger, operator: cfg.OperatorToken, ready: cfg.Ready,
 		metrics: newMetrics(cfg.Registry), signups: newLimiter(cfg.SignupPerIPPerHour, time.Hour, cfg.Clock),
-		mux: http.NewServeMux(),
+		mux: http.NewServeMux(), pages: newPages(), crossOrigin: http.NewCrossOriginProtection(),
 	}
+	s.crossOrigin.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_ = s.render(w, s.pages.home, http.StatusForbidden, pageData{Title: "Request refused", Error: "This form was sent from another site and was refused."})
+	}))
 	s.routes = s.routeTable()
 	for _, rt := range s.routes {
 		if rt.need == 0 {
 			return nil, fmt.Errorf("server: route %s declares no requirement", rt.pattern)
 		}
-		s.mux.Handle(rt.pattern, s.adapt(rt))
+		h := s.adapt(rt)
+		if isPage(rt.pattern) {
+			h = s.crossOrigin.Handler(h) // form posts of the pages (SECURITY.md item 27)
+		}
+		s.mux.Handle(rt.pattern, h)
 	}
 	s.mux.Handle("GET /metrics", promHandler(cfg.Registry))
 	s.mux.HandleFunc("/api/", s.notFoundAPI)

@@ -1,0 +1,65 @@
+package apitest
+
+import (
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+)
+
+func page(t *testing.T, e *Env, method, path string, header map[string]string) (int, string) {
+	t.Helper()
+	req, _ := http.NewRequest(method, e.URL+path, nil)
+	for k, v := range header {
+		req.Header.Set(k, v)
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	if ct := res.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/html") && !strings.HasPrefix(ct, "text/css") {
+		t.Fatalf("%s %s: content type %q", method, path, ct)
+	}
+	if res.Header.Get("Content-Security-Policy") == "" {
+		t.Fatalf("%s %s: no Content-Security-Policy", method, path)
+	}
+	return res.StatusCode, string(b)
+}
+
+// The emailed links land on pages the binary serves; GET changes nothing and
+// the verification happens on POST, refused cross-site.
+func TestLinkPages(t *testing.T) {
+	e := New(t, "practice")
+	if st, body := page(t, e, "GET", "/", nil); st != 200 || !strings.Contains(body, "practice") {
+		t.Fatalf("home: %d %s", st, body)
+	}
+	a := e.Signup("owner@example.com", "Lovelace & Co")
+	invite(t, e, a.Token, a.OrgID, "bookkeeper", "guest@example.com")
+	tok := e.LastToken("guest@example.com", "invite")
+	if st, body := page(t, e, "GET", "/invite/"+tok, nil); st != 200 || !strings.Contains(body, "Lovelace &amp; Co") || !strings.Contains(body, "bookkeeper") {
+		t.Fatalf("invite page: %d %s", st, body)
+	}
+	if st, _ := page(t, e, "GET", "/invite/unknown", nil); st != 404 {
+		t.Fatalf("unknown invite page: %d, want 404", st)
+	}
+	vt := e.LastToken("owner@example.com", "verify")
+	if st, _ := page(t, e, "GET", "/verify/"+vt, nil); st != 200 {
+		t.Fatalf("verify page: %d", st)
+	}
+	me := e.Must(http.StatusOK, "GET", "/api/v1/me", a.Token, nil).M(t)
+	if me["user"].(map[string]any)["email_verified"] != false {
+		t.Fatal("GET of the verify page changed state")
+	}
+	if st, _ := page(t, e, "POST", "/verify/"+vt, map[string]string{"Sec-Fetch-Site": "cross-site"}); st != 403 {
+		t.Fatalf("cross-site POST: %d, want 403", st)
+	}
+	if st, body := page(t, e, "POST", "/verify/"+vt, map[string]string{"Sec-Fetch-Site": "same-origin"}); st != 200 || !strings.Contains(body, "owner@example.com") {
+		t.Fatalf("verify POST: %d %s", st, body)
+	}
+	me = e.Must(http.StatusOK, "GET", "/api/v1/me", a.Token, nil).M(t)
+	if me["user"].(map[string]any)["email_verified"] != true {
+		t.Fatal("the verify form did not verify")
+	}
+}
