@@ -107,6 +107,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 		s.metrics.observe(r, sw.status, time.Since(start))
+		// The route pattern, never the path: paths carry invitation tokens.
+		s.log.InfoContext(r.Context(), "request", "method", r.Method, "route", r.Pattern, "status", sw.status,
+			"duration_ms", time.Since(start).Milliseconds(), "request_id", requestID(r))
 	}()
 	s.mux.ServeHTTP(sw, r) // sets r.Pattern and the path values
 }

@@ -1,0 +1,52 @@
+package apitest
+
+import (
+	"bytes"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// syncBuffer is a bytes.Buffer safe for the server's goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// SECURITY.md item 31: no password, token or link in the logs.
+func TestNoSecretsInLogs(t *testing.T) {
+	var logs syncBuffer
+	e := New(t, "practice", func(o *Options) {
+		o.Logger = slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	})
+	a := e.Signup("owner@example.com", "Org")
+	invite(t, e, a.Token, a.OrgID, "bookkeeper", "guest@example.com")
+	tok := e.LastToken("guest@example.com", "invite")
+	e.Do("GET", "/invite/"+tok, "", nil)
+	e.Do("GET", "/api/v1/invitations/"+tok, "", nil)
+	e.Must(http.StatusOK, "POST", "/api/v1/invitations/accept", "", map[string]any{"token": tok, "password": "guest-secret-passphrase-77", "first_name": "G", "last_name": "Uest"})
+	e.Do("POST", "/api/v1/sessions", "", map[string]any{"email": "owner@example.com", "password": "wrong-secret-passphrase-88"})
+	out := logs.String()
+	if !strings.Contains(out, `"route":"GET /invite/{token}"`) {
+		t.Fatalf("requests are not logged; the canary proves nothing:\n%s", out)
+	}
+	for _, secret := range []string{tok, a.Token, Password, "guest-secret-passphrase-77", "wrong-secret-passphrase-88"} {
+		if strings.Contains(out, secret) {
+			t.Fatalf("the logs carry a secret %q", secret)
+		}
+	}
+}
