@@ -84,3 +84,10 @@ func intersects(a, b roster.PermSet) bool {
 	}
 	return false
 }
+
+// MemberStatus is the status of the user's membership of org, for the
+// domain's roster.Index.
+func (x *Index) MemberStatus(org roster.OrgID, user roster.UserID) (roster.MemberStatus, bool) {
+	v, ok := x.Member(org, user)
+	return v.Status, ok
+}

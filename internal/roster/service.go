@@ -20,6 +20,10 @@ type Index interface {
 	Remove(org OrgID)
 	// Decide answers a check (R19) with its reason.
 	Decide(org OrgID, user UserID, perm string, client ClientID) (allowed bool, reason string)
+	// Revision reports whether the organization is indexed, at which revision.
+	Revision(org OrgID) (int64, bool)
+	// MemberStatus is the status of the user's membership, if any.
+	MemberStatus(org OrgID, user UserID) (MemberStatus, bool)
 }
 
 // PasswordHasher hashes and verifies passwords (internal/password).

@@ -74,7 +74,7 @@ func (s *Server) routeTable() []route {
 		{"PATCH " + org + "/clients/{client}", roster.RequireClientsAdmin, s.updateClient},
 
 		{"GET " + org + "/audit", roster.RequireMember, s.listAudit},
-		{"POST " + org + "/check", roster.RequireMember, s.check},
+		{"POST " + org + "/check", roster.RequireCaller, s.check}, // authorized from the index: no database query
 		{"POST /api/v1/check", roster.RequireOperator, s.checkBatch},
 
 		{"POST /api/v1/admin/orgs", roster.RequireOperator, s.adminCreateOrg},
