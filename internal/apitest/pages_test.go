@@ -63,3 +63,21 @@ func TestLinkPages(t *testing.T) {
 		t.Fatal("the verify form did not verify")
 	}
 }
+
+// /metrics is Prometheus text with Roster's own series; /readyz reports the
+// database.
+func TestMetricsAndReadiness(t *testing.T) {
+	e := New(t, "practice")
+	e.Signup("owner@example.com", "Org")
+	e.Must(http.StatusOK, "GET", "/readyz", "", nil)
+	r := e.Must(http.StatusOK, "GET", "/metrics", "", nil)
+	for _, series := range []string{`roster_http_requests_total{code="201",route="POST /api/v1/signup"} 1`, "roster_outbox_pending 1", "go_goroutines"} {
+		if !strings.Contains(string(r.Body), series) {
+			t.Errorf("metrics lack %q", series)
+		}
+	}
+	e.App.Store.Close()
+	if r := e.Do("GET", "/readyz", "", nil); r.Status != 503 {
+		t.Fatalf("readyz with the database closed: got %d, want 503", r.Status)
+	}
+}
