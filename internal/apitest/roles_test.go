@@ -116,3 +116,36 @@ func TestRolesAndPermissionsLists(t *testing.T) {
 		t.Fatalf("wealth catalog: got %d permissions, want 12", n)
 	}
 }
+
+// SECURITY.md item 4 / R8, exhaustively over the practice roles: a role
+// holding users.manage can grant exactly the roles whose permissions it
+// holds, by invitation and by role change.
+func TestR8GrantSubsetMatrix(t *testing.T) {
+	e := New(t, "practice")
+	a := e.Signup("owner@example.com", "Org")
+	subset := func(inner, outer []string) bool {
+		for _, p := range inner {
+			if !has(outer, p) {
+				return false
+			}
+		}
+		return true
+	}
+	target := addMember(t, e, a, "client", "target@example.com")
+	for _, actorRole := range []string{"practice_admin", "client_manager"} {
+		actor := addMember(t, e, a, actorRole, "actor-"+actorRole+"@example.com")
+		for role, perms := range practiceMatrix {
+			want := subset(perms, practiceMatrix[actorRole])
+			r := e.Do("POST", org(a.OrgID)+"/invitations", actor.Token, map[string]any{"emails": []string{role + "-by-" + actorRole + "@example.com"}, "role": role})
+			if (r.Status == 200) != want || (!want && r.ErrorCode() != "escalation") {
+				t.Errorf("%s inviting %s: got %d %s, want allowed=%v", actorRole, role, r.Status, r.Body, want)
+			}
+			// Role change of a member whose current role the actor holds.
+			e.Must(http.StatusOK, "PATCH", org(a.OrgID)+"/members/"+target.MemberID, a.Token, map[string]any{"role": "client"})
+			r = e.Do("PATCH", org(a.OrgID)+"/members/"+target.MemberID, actor.Token, map[string]any{"role": role})
+			if (r.Status == 200) != want {
+				t.Errorf("%s changing a client to %s: got %d %s, want allowed=%v", actorRole, role, r.Status, r.Body, want)
+			}
+		}
+	}
+}
