@@ -73,7 +73,7 @@ type Option func(*app.Options)
 // New starts a node on a fresh SQLite file with the given preset.
 func New(t testing.TB, preset string, opts ...Option) *Env {
 	t.Helper()
-	dir := t.TempDir()
+	dir := tempDir(t)
 	m, err := model.Preset(preset)
 	if err != nil {
 		t.Fatalf("preset %s: %v", preset, err)
@@ -292,4 +292,27 @@ func (e *Env) LastToken(address, kind string) string {
 func testParams() *password.Params {
 	p := password.TestParams()
 	return &p
+}
+
+// tempDir is t.TempDir, but its removal retries for a moment: database/sql
+// may finish opening a pooled connection (which touches the -wal and -shm
+// files) just after the store is closed.
+func tempDir(t testing.TB) string {
+	dir, err := os.MkdirTemp("", "roster-test-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		for i := 0; ; i++ {
+			err := os.RemoveAll(dir)
+			if err == nil || i == 20 {
+				if err != nil {
+					t.Errorf("remove %s: %v", dir, err)
+				}
+				return
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	})
+	return dir
 }

@@ -51,7 +51,10 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
+	// Keep every connection open: a new one re-runs the pragmas, and the
+	// default of 2 idle connections churns them under concurrent requests.
 	db.SetMaxOpenConns(8)
+	db.SetMaxIdleConns(8)
 	db.SetConnMaxIdleTime(5 * time.Minute)
 	s := &Store{queries: &queries{q: db}, db: db}
 	if err := s.Migrate(ctx); err != nil {
