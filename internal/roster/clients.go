@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -168,7 +169,7 @@ func (s *Service) UpdateClient(ctx context.Context, actor Actor, orgID OrgID, id
 // visibleClient loads a client the caller may see (404 otherwise).
 func (s *Service) visibleClient(ctx context.Context, q Queries, cl caller, id ClientID) (Client, error) {
 	all, ids := s.visibleClients(cl)
-	if !all && !containsClient(ids, id) {
+	if !all && !slices.Contains(ids, id) {
 		return Client{}, notFound("client")
 	}
 	c, err := q.GetClient(ctx, cl.org.ID, id)
@@ -179,13 +180,4 @@ func (s *Service) visibleClient(ctx context.Context, q Queries, cl caller, id Cl
 		return Client{}, fmt.Errorf("get client: %w", err)
 	}
 	return c, nil
-}
-
-func containsClient(ids []ClientID, id ClientID) bool {
-	for _, x := range ids {
-		if x == id {
-			return true
-		}
-	}
-	return false
 }

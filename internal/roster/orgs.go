@@ -3,6 +3,7 @@ package roster
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -46,7 +47,7 @@ func (s *Service) UpdateOrganization(ctx context.Context, actor Actor, orgID Org
 			org.Name = strings.TrimSpace(*in.Name)
 		}
 		if in.EnforcedAuth != nil {
-			if !contains(enforcedAuthProviders, *in.EnforcedAuth) {
+			if !slices.Contains(enforcedAuthProviders, *in.EnforcedAuth) {
 				return Invalid("enforced_auth", "enforced_auth must be null, google, okta or microsoft")
 			}
 			before["enforced_auth"], after["enforced_auth"] = nullable(org.EnforcedAuth), nullable(*in.EnforcedAuth)
@@ -74,14 +75,6 @@ func nullable(s string) any {
 	return s
 }
 
-func contains(list []string, v string) bool {
-	for _, x := range list {
-		if x == v {
-			return true
-		}
-	}
-	return false
-}
 
 // CreateOrgInput is the operator's form.
 type CreateOrgInput struct {
