@@ -16,7 +16,7 @@ import (
 // maxBodyBytes bounds every request body (SECURITY.md item 28).
 const maxBodyBytes = 64 << 10
 
-// decode reads exactly one JSON object into v, refusing unknown fields and
+// decode is R21 for bodies: it reads exactly one JSON object into v, refusing unknown fields and
 // wrong types with 422 naming the field. A malformed body is reported only
 // after the route's authorization passed, keeping the order of refusals.
 func (s *Server) decode(r *http.Request, v any) error {

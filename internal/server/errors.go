@@ -58,7 +58,7 @@ type errorDetail struct {
 	Field   string      `json:"field,omitempty"`
 }
 
-// writeError turns any error into the contract's JSON. Errors that are not
+// writeError is R21's one JSON shape: it turns any error into the contract's JSON. Errors that are not
 // *roster.Error are internal: a generic 500, the detail logged once here.
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	var e *roster.Error
