@@ -85,9 +85,7 @@ func Parse(file string, data []byte) (*roster.Model, error) {
 	}
 	p := &parser{}
 	m := p.model(&doc)
-	if len(p.errs) == 0 {
-		p.validate(m)
-	}
+	p.validate(m)
 	if len(p.errs) > 0 {
 		sort.SliceStable(p.errs, func(i, j int) bool { return p.errs[i].Line < p.errs[j].Line })
 		return nil, &Errors{File: file, List: p.errs}

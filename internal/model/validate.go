@@ -44,7 +44,7 @@ func (p *parser) required(m *roster.Model) {
 		"default_plan": m.DefaultPlan == "", "features": len(m.Features) == 0, "roles": len(m.Roles) == 0,
 		"plans": len(m.Plans) == 0,
 	} {
-		if missing {
+		if _, present := p.lines.top[key]; missing && !present { // a present but bad value has its own error
 			p.at(key, "%s is required", key)
 		}
 	}
