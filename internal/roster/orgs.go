@@ -75,7 +75,6 @@ func nullable(s string) any {
 	return s
 }
 
-
 // CreateOrgInput is the operator's form.
 type CreateOrgInput struct {
 	Name       string
