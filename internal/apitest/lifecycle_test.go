@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"testing"
+	"time"
 
 	"github.com/roster-dev/roster/internal/roster"
 )
@@ -187,5 +188,26 @@ func TestWealthMembersViewPermission(t *testing.T) {
 	e.Must(http.StatusOK, "GET", org(a.OrgID)+"/members", a.Token, nil).JSON(t, &page)
 	if len(page.Members) != 2 {
 		t.Fatalf("org_admin sees: got %d, want 2", len(page.Members))
+	}
+}
+
+// A member's last_active_at follows its requests, refreshed at most every
+// five minutes.
+func TestLastActiveAt(t *testing.T) {
+	e := New(t, "practice")
+	a := e.Signup("owner@example.com", "Org")
+	bk := addMember(t, e, a, "bookkeeper", "bk@example.com")
+	var m struct {
+		LastActiveAt *string `json:"last_active_at"`
+	}
+	e.Must(http.StatusOK, "GET", org(a.OrgID)+"/members/"+bk.MemberID, a.Token, nil).JSON(t, &m)
+	if m.LastActiveAt != nil {
+		t.Fatalf("before any request: got %v, want null", *m.LastActiveAt)
+	}
+	e.Clock.Advance(time.Minute)
+	e.Must(http.StatusOK, "GET", org(a.OrgID)+"/members", bk.Token, nil)
+	e.Must(http.StatusOK, "GET", org(a.OrgID)+"/members/"+bk.MemberID, a.Token, nil).JSON(t, &m)
+	if m.LastActiveAt == nil || *m.LastActiveAt != e.Clock.Now().Format(time.RFC3339) {
+		t.Fatalf("after a request: got %v, want %s", m.LastActiveAt, e.Clock.Now().Format(time.RFC3339))
 	}
 }

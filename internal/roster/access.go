@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"time"
 )
 
 // EffectiveClientMode is R10: the clients a member sees follow the role's
@@ -201,4 +202,25 @@ func (s *Service) visibleClients(c caller) (all bool, ids []ClientID) {
 		return false, slices.Clone(c.member.Clients)
 	}
 	return false, []ClientID{}
+}
+
+// activityInterval is how stale a member's last_active_at may get before a
+// request refreshes it: one write per member per interval, not per request.
+const activityInterval = 5 * time.Minute
+
+// readCaller is resolveCaller for requests outside a write transaction; it
+// also records the member's activity (last_active_at).
+func (s *Service) readCaller(ctx context.Context, actor Actor, org OrgID) (caller, error) {
+	cl, err := s.resolveCaller(ctx, s.store, actor, org)
+	if err != nil || actor.Operator {
+		return cl, err
+	}
+	now := s.now()
+	if last := cl.member.LastActiveAt; last == nil || now.Sub(*last) > activityInterval {
+		err := s.store.WithTx(ctx, func(tx Tx) error { return tx.TouchMember(ctx, org, cl.member.ID, now) })
+		if err != nil {
+			s.log.WarnContext(ctx, "record activity", "member_id", cl.member.ID, "error", err)
+		}
+	}
+	return cl, nil
 }

@@ -23,7 +23,7 @@ type AuditList struct {
 // ListAudit is R18: members with users.manage see every event; everyone
 // else sees the events they made and the events about them.
 func (s *Service) ListAudit(ctx context.Context, actor Actor, orgID OrgID, q AuditQuery) (AuditList, error) {
-	cl, err := s.resolveCaller(ctx, s.store, actor, orgID)
+	cl, err := s.readCaller(ctx, actor, orgID)
 	if err != nil {
 		return AuditList{}, err
 	}

@@ -41,7 +41,7 @@ func (s *Service) Authorize(ctx context.Context, actor Actor, org OrgID, need Re
 		}
 		return nil
 	}
-	cl, err := s.resolveCaller(ctx, s.store, actor, org)
+	cl, err := s.readCaller(ctx, actor, org)
 	if err != nil {
 		return err
 	}

@@ -26,7 +26,7 @@ func (s *Service) ListClients(ctx context.Context, actor Actor, orgID OrgID, q C
 	if !s.model.HasClients() {
 		return ClientList{}, notFound("clients")
 	}
-	cl, err := s.resolveCaller(ctx, s.store, actor, orgID)
+	cl, err := s.readCaller(ctx, actor, orgID)
 	if err != nil {
 		return ClientList{}, err
 	}

@@ -68,7 +68,7 @@ type MemberList struct {
 // ListMembers is the Users page: every active member sees it, except where
 // the model names a permission for seeing others (then only oneself).
 func (s *Service) ListMembers(ctx context.Context, actor Actor, orgID OrgID, q MemberQuery) (MemberList, error) {
-	cl, err := s.resolveCaller(ctx, s.store, actor, orgID)
+	cl, err := s.readCaller(ctx, actor, orgID)
 	if err != nil {
 		return MemberList{}, err
 	}
@@ -135,7 +135,7 @@ func (s *Service) visibleMember(ctx context.Context, q Queries, cl caller, id Me
 
 // GetMember returns one member.
 func (s *Service) GetMember(ctx context.Context, actor Actor, orgID OrgID, id MemberID) (MemberView, error) {
-	cl, err := s.resolveCaller(ctx, s.store, actor, orgID)
+	cl, err := s.readCaller(ctx, actor, orgID)
 	if err != nil {
 		return MemberView{}, err
 	}
@@ -455,7 +455,7 @@ type AccessView struct {
 
 // Access answers GET .../access for a member the caller can see.
 func (s *Service) Access(ctx context.Context, actor Actor, orgID OrgID, id MemberID) (AccessView, error) {
-	cl, err := s.resolveCaller(ctx, s.store, actor, orgID)
+	cl, err := s.readCaller(ctx, actor, orgID)
 	if err != nil {
 		return AccessView{}, err
 	}

@@ -9,7 +9,7 @@ import (
 
 // GetOrganization shows the organization to any active member.
 func (s *Service) GetOrganization(ctx context.Context, actor Actor, orgID OrgID) (OrgView, error) {
-	cl, err := s.resolveCaller(ctx, s.store, actor, orgID)
+	cl, err := s.readCaller(ctx, actor, orgID)
 	if err != nil {
 		return OrgView{}, err
 	}

@@ -17,7 +17,7 @@ type RoleView struct {
 // ListRoles lists the roles in display order: system roles, then custom
 // roles. Members are active members only: invited users are not shown (R6).
 func (s *Service) ListRoles(ctx context.Context, actor Actor, orgID OrgID) ([]RoleView, error) {
-	cl, err := s.resolveCaller(ctx, s.store, actor, orgID)
+	cl, err := s.readCaller(ctx, actor, orgID)
 	if err != nil {
 		return nil, err
 	}
@@ -46,7 +46,7 @@ func (s *Service) ListRoles(ctx context.Context, actor Actor, orgID OrgID) ([]Ro
 
 // ListPermissions returns the model's catalog, grouped by feature.
 func (s *Service) ListPermissions(ctx context.Context, actor Actor, orgID OrgID) ([]Feature, error) {
-	if _, err := s.resolveCaller(ctx, s.store, actor, orgID); err != nil {
+	if _, err := s.readCaller(ctx, actor, orgID); err != nil {
 		return nil, err
 	}
 	return s.model.Features, nil
