@@ -2,6 +2,7 @@ package apitest
 
 import (
 	"bytes"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -154,5 +155,25 @@ func TestSessionIdleExpiry(t *testing.T) {
 	e.Clock.Advance(31 * time.Minute)
 	if r := e.Do("GET", "/api/v1/me", a.Token, nil); r.Status != 401 {
 		t.Fatalf("idle session: got %d, want 401", r.Status)
+	}
+}
+
+// R2: sign-ups (per address) and invitations (per inviter) are rate limited.
+func TestSignupAndInviteRateLimits(t *testing.T) {
+	e := New(t, "practice")
+	var last *Resp
+	for i := 0; i < 21; i++ {
+		last = e.Do("POST", "/api/v1/signup", "", map[string]any{"email": fmt.Sprintf("s%d@example.com", i), "password": Password, "first_name": "a", "last_name": "b", "organization_name": "x"})
+	}
+	if last.Status != 429 || last.Header.Get("Retry-After") == "" {
+		t.Fatalf("21st sign-up from one address: got %d, want 429 with Retry-After", last.Status)
+	}
+	e.Clock.Advance(time.Hour)
+	a := e.Signup("owner@example.com", "Org")
+	for i := 0; i < 120; i++ {
+		invite(t, e, a.Token, a.OrgID, "client", fmt.Sprintf("i%d@example.com", i))
+	}
+	if r := e.Do("POST", org(a.OrgID)+"/invitations", a.Token, map[string]any{"emails": []string{"one-more@example.com"}}); r.Status != 429 {
+		t.Fatalf("121st invitation call: got %d, want 429", r.Status)
 	}
 }

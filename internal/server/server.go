@@ -29,7 +29,10 @@ type Config struct {
 	Ready func(ctx context.Context) error
 	// SignupPerIPPerHour bounds sign-ups per client address (default 20).
 	SignupPerIPPerHour int
-	Clock              func() time.Time
+	// InvitesPerUserPerHour bounds invitation calls per inviter (default 120;
+	// each call holds up to 100 addresses).
+	InvitesPerUserPerHour int
+	Clock                 func() time.Time
 }
 
 // Server is the HTTP handler.
@@ -40,6 +43,7 @@ type Server struct {
 	ready    func(ctx context.Context) error
 	metrics  *metrics
 	signups  *limiter
+	invites  *limiter
 	mux      *http.ServeMux
 	routes   []route
 	pages    pages
@@ -64,13 +68,17 @@ func New(cfg Config) (*Server, error) {
 	if cfg.SignupPerIPPerHour <= 0 {
 		cfg.SignupPerIPPerHour = 20
 	}
+	if cfg.InvitesPerUserPerHour <= 0 {
+		cfg.InvitesPerUserPerHour = 120
+	}
 	if cfg.Clock == nil {
 		cfg.Clock = time.Now
 	}
 	s := &Server{
 		svc: cfg.Service, log: cfg.Logger, operator: cfg.OperatorToken, ready: cfg.Ready,
 		metrics: newMetrics(cfg.Registry), signups: newLimiter(cfg.SignupPerIPPerHour, time.Hour, cfg.Clock),
-		mux: http.NewServeMux(), pages: newPages(), crossOrigin: http.NewCrossOriginProtection(),
+		invites: newLimiter(cfg.InvitesPerUserPerHour, time.Hour, cfg.Clock),
+		mux:     http.NewServeMux(), pages: newPages(), crossOrigin: http.NewCrossOriginProtection(),
 	}
 	s.crossOrigin.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		_ = s.render(w, s.pages.home, http.StatusForbidden, pageData{Title: "Request refused", Error: "This form was sent from another site and was refused."})
