@@ -7,7 +7,6 @@ package mail
 
 import (
 	"bytes"
-	"fmt"
 	"mime"
 	"strings"
 	"time"
@@ -16,25 +15,36 @@ import (
 	"github.com/roster-dev/roster/internal/roster"
 )
 
-// maxLine is RFC 5322's limit on a line, without CRLF.
-const maxLine = 998
+const (
+	// maxLine is RFC 5322's hard limit on a line, without its CRLF.
+	maxLine = 998
+	// foldAt is the length past which a header is folded at a space
+	// (RFC 5322's recommended 78 characters).
+	foldAt = 78
+	// defaultFrom is the sender when none is configured.
+	defaultFrom = "Roster <roster@localhost>"
+)
 
 // Format renders an email as an RFC 5322 message: plain text, UTF-8, 7bit
 // when the body is ASCII and 8bit otherwise, never quoted-printable, so a
-// link stands unbroken on its line.
+// link stands unbroken on its line. Lines end in CRLF; a body line longer
+// than 998 bytes is wrapped at spaces. CR and LF are stripped from header
+// values. An empty from means "Roster <roster@localhost>".
 func Format(e roster.Email, from string, now time.Time) []byte {
+	if from == "" {
+		from = defaultFrom
+	}
 	var b bytes.Buffer
-	header := func(k, v string) { fmt.Fprintf(&b, "%s: %s\r\n", k, v) }
-	header("From", clean(from))
-	header("To", clean(e.To))
-	header("Subject", encodeHeader(clean(e.Subject)))
-	header("Date", now.UTC().Format(time.RFC1123Z))
-	header("Message-ID", "<"+clean(e.ID)+"@roster>")
-	header("MIME-Version", "1.0")
-	header("Content-Type", "text/plain; charset=utf-8")
-	header("Content-Transfer-Encoding", transferEncoding(e.Body))
+	writeHeader(&b, "From", clean(from))
+	writeHeader(&b, "To", clean(e.To))
+	writeHeader(&b, "Subject", encodeHeader(clean(e.Subject)))
+	writeHeader(&b, "Date", now.UTC().Format(time.RFC1123Z))
+	writeHeader(&b, "Message-ID", "<"+clean(e.ID)+"@roster>")
+	writeHeader(&b, "MIME-Version", "1.0")
+	writeHeader(&b, "Content-Type", "text/plain; charset=utf-8")
+	writeHeader(&b, "Content-Transfer-Encoding", transferEncoding(e.Body))
 	b.WriteString("\r\n")
-	for _, line := range strings.Split(strings.ReplaceAll(e.Body, "\r\n", "\n"), "\n") {
+	for _, line := range bodyLines(e.Body) {
 		for _, part := range wrap(line) {
 			b.WriteString(part)
 			b.WriteString("\r\n")
@@ -43,40 +53,80 @@ func Format(e roster.Email, from string, now time.Time) []byte {
 	return b.Bytes()
 }
 
+// writeHeader writes "Key: value", folded at spaces once a line passes
+// foldAt characters.
+func writeHeader(b *bytes.Buffer, key, value string) {
+	line := key + ":"
+	for i, word := range strings.Split(value, " ") {
+		if i > 0 && word != "" && len(line)+1+len(word) > foldAt {
+			b.WriteString(line + "\r\n")
+			line = ""
+		}
+		line += " " + word
+	}
+	b.WriteString(line + "\r\n")
+}
+
 // clean strips CR and LF from a header value: no header injection.
 func clean(v string) string {
 	return strings.NewReplacer("\r", "", "\n", "").Replace(v)
 }
 
 func encodeHeader(v string) string {
-	for i := 0; i < len(v); i++ {
-		if v[i] >= utf8.RuneSelf {
-			return mime.QEncoding.Encode("utf-8", v)
-		}
+	if isASCII(v) {
+		return v
 	}
-	return v
+	return mime.QEncoding.Encode("utf-8", v)
 }
 
 func transferEncoding(body string) string {
-	for i := 0; i < len(body); i++ {
-		if body[i] >= utf8.RuneSelf {
-			return "8bit"
-		}
+	if isASCII(body) {
+		return "7bit"
 	}
-	return "7bit"
+	return "8bit"
 }
 
-// wrap splits a line longer than maxLine at spaces where it can (hard
-// otherwise); shorter lines, links included, are left whole.
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+// bodyLines splits a body on CRLF, LF or a lone CR (a bare CR or LF may not
+// appear in a message). A final line break ends the last line rather than
+// starting an empty one.
+func bodyLines(body string) []string {
+	body = strings.ReplaceAll(body, "\r\n", "\n")
+	body = strings.ReplaceAll(body, "\r", "\n")
+	return strings.Split(strings.TrimSuffix(body, "\n"), "\n")
+}
+
+// wrap splits a line longer than maxLine bytes at its last space before the
+// limit, or at the limit (on a UTF-8 boundary) when there is none; shorter
+// lines, links included, are left whole.
 func wrap(line string) []string {
 	var out []string
 	for len(line) > maxLine {
-		cut := strings.LastIndexByte(line[:maxLine], ' ')
+		cut := strings.LastIndexByte(line[:maxLine+1], ' ')
 		if cut <= 0 {
-			cut = maxLine
+			cut = runeStart(line, maxLine)
 		}
 		out = append(out, line[:cut])
 		line = strings.TrimPrefix(line[cut:], " ")
 	}
 	return append(out, line)
+}
+
+// runeStart returns the start of the UTF-8 sequence holding s[limit], or
+// limit itself when s is not UTF-8 there.
+func runeStart(s string, limit int) int {
+	for i := limit; i > 0 && i > limit-utf8.UTFMax; i-- {
+		if utf8.RuneStart(s[i]) {
+			return i
+		}
+	}
+	return limit
 }

@@ -8,27 +8,22 @@ import (
 	"github.com/roster-dev/roster/internal/roster"
 )
 
+// markTimeout bounds the outbox update after a send; it runs even when the
+// caller's context has ended, so a delivered email is still marked sent.
+const markTimeout = 5 * time.Second
+
 // Options tune a Sender; zero values take the defaults.
 type Options struct {
-	From         string
-	Logger       *slog.Logger
-	Now          func() time.Time
-	Lease        time.Duration // how long a claimed email is hidden from other senders (1m)
-	Batch        int           // emails claimed at once (20)
-	PollInterval time.Duration // how often the outbox is read without a nudge (2s)
-	MaxBackoff   time.Duration // cap of the retry delay (1h)
+	From         string           // From header of every email ("Roster <roster@localhost>")
+	Logger       *slog.Logger     // discards when nil
+	Now          func() time.Time // time.Now when nil
+	Lease        time.Duration    // how long a claimed email is hidden from other senders (1m)
+	Batch        int              // emails claimed at once (20)
+	PollInterval time.Duration    // how often Run reads the outbox without a nudge (2s)
+	MaxBackoff   time.Duration    // cap of the retry delay (1h)
 }
 
-// Sender moves emails from the outbox to a transport.
-type Sender struct {
-	outbox roster.Outbox
-	t      Transport
-	o      Options
-	nudge  chan struct{}
-}
-
-// NewSender builds a Sender.
-func NewSender(outbox roster.Outbox, t Transport, o Options) *Sender {
+func (o Options) withDefaults() Options {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -47,14 +42,32 @@ func NewSender(outbox roster.Outbox, t Transport, o Options) *Sender {
 	if o.MaxBackoff <= 0 {
 		o.MaxBackoff = time.Hour
 	}
-	if d, ok := t.(*DirTransport); ok {
-		d.WithFrom(o.From)
-		d.now = o.Now
-	}
-	return &Sender{outbox: outbox, t: t, o: o, nudge: make(chan struct{}, 1)}
+	return o
 }
 
-// Notify wakes Run at once, e.g. after a commit that queued email. It never blocks.
+// Sender moves emails from the outbox to a transport, at least once: an
+// email is marked sent only after the transport took it, and an email whose
+// sender died after claiming it is claimed again once its lease has passed.
+type Sender struct {
+	outbox roster.Outbox
+	t      Transport
+	o      Options
+	nudge  chan struct{}
+}
+
+// NewSender builds a Sender. A *DirTransport given here writes the Sender's
+// From address and takes its clock, so it should not be shared with another
+// Sender configured differently.
+func NewSender(outbox roster.Outbox, t Transport, opts Options) *Sender {
+	opts = opts.withDefaults()
+	if d, ok := t.(*DirTransport); ok {
+		d.adopt(opts.From, opts.Now)
+	}
+	return &Sender{outbox: outbox, t: t, o: opts, nudge: make(chan struct{}, 1)}
+}
+
+// Notify wakes Run at once, e.g. after a commit that queued email. It never
+// blocks: nudges that arrive while one is pending are merged.
 func (s *Sender) Notify() {
 	select {
 	case s.nudge <- struct{}{}:
@@ -62,7 +75,8 @@ func (s *Sender) Notify() {
 	}
 }
 
-// Run delivers until ctx ends, then returns nil.
+// Run delivers until ctx ends, then returns nil. It reads the outbox at
+// start, every PollInterval, and whenever Notify is called.
 func (s *Sender) Run(ctx context.Context) error {
 	timer := time.NewTimer(0)
 	defer timer.Stop()
@@ -80,11 +94,12 @@ func (s *Sender) Run(ctx context.Context) error {
 	}
 }
 
-// Flush delivers every email due now, batch by batch, and returns how many
-// were sent. A failed email is rescheduled with a growing delay.
+// Flush claims and delivers every email due now, batch by batch, once, and
+// returns how many were sent. A failed email is rescheduled with a growing
+// delay and does not count; only an outbox read error is returned.
 func (s *Sender) Flush(ctx context.Context) (int, error) {
 	sent := 0
-	for {
+	for ctx.Err() == nil {
 		batch, err := s.outbox.ClaimEmails(ctx, s.o.Now(), s.o.Lease, s.o.Batch)
 		if err != nil {
 			return sent, err
@@ -95,33 +110,46 @@ func (s *Sender) Flush(ctx context.Context) (int, error) {
 			}
 		}
 		if len(batch) < s.o.Batch {
-			return sent, nil
+			break
 		}
 	}
+	return sent, nil
 }
 
+// deliver sends one claimed email and records the outcome; it reports
+// whether the transport took it.
 func (s *Sender) deliver(ctx context.Context, e roster.Email) bool {
-	if err := s.t.Send(ctx, e); err != nil {
-		retry := s.o.Now().Add(backoff(e.Attempts, s.o.MaxBackoff))
-		s.o.Logger.WarnContext(ctx, "email not sent", "email_id", e.ID, "kind", e.Kind, "attempt", e.Attempts, "retry_at", retry, "error", err)
-		if err := s.outbox.MarkEmailFailed(ctx, e.ID, retry, err.Error()); err != nil {
-			s.o.Logger.ErrorContext(ctx, "outbox update failed", "email_id", e.ID, "error", err)
-		}
+	err := s.t.Send(ctx, e)
+	markCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), markTimeout)
+	defer cancel()
+	if err != nil {
+		s.reschedule(markCtx, e, err)
 		return false
 	}
-	if err := s.outbox.MarkEmailSent(ctx, e.ID, s.o.Now()); err != nil {
-		// Sent but not marked: it will be sent again after the lease (at least once).
+	if err := s.outbox.MarkEmailSent(markCtx, e.ID, s.o.Now()); err != nil {
+		// Sent but not marked: it goes again after the lease (at least once).
 		s.o.Logger.ErrorContext(ctx, "outbox update failed", "email_id", e.ID, "error", err)
 	}
 	return true
 }
 
-// backoff is 1s·2^(attempts-1), capped.
+// reschedule makes a failed email due again after its backoff. The log
+// names the email, never its body, which carries tokens.
+func (s *Sender) reschedule(ctx context.Context, e roster.Email, sendErr error) {
+	retry := s.o.Now().Add(backoff(e.Attempts, s.o.MaxBackoff))
+	s.o.Logger.WarnContext(ctx, "email not sent", "email_id", e.ID, "kind", e.Kind,
+		"attempt", e.Attempts, "retry_at", retry, "error", sendErr)
+	if err := s.outbox.MarkEmailFailed(ctx, e.ID, retry, sendErr.Error()); err != nil {
+		s.o.Logger.ErrorContext(ctx, "outbox update failed", "email_id", e.ID, "error", err)
+	}
+}
+
+// backoff is 1s·2^(attempts-1), capped at limit; attempts counts this one.
 func backoff(attempts int, limit time.Duration) time.Duration {
 	if attempts < 1 {
 		attempts = 1
 	}
-	if attempts > 30 {
+	if attempts > 33 { // 2^32 s is 136 years; one more doubling overflows soon after
 		return limit
 	}
 	return min(time.Second<<(attempts-1), limit)

@@ -1,6 +1,7 @@
 package mail
 
 import (
+	"cmp"
 	"context"
 	"crypto/tls"
 	"errors"
@@ -10,94 +11,136 @@ import (
 	"net/mail"
 	"net/smtp"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/roster-dev/roster/internal/roster"
 )
 
+// smtpTimeout bounds one delivery: dial, dialogue and data.
+const smtpTimeout = 30 * time.Second
+
 // SMTPTransport sends through an SMTP server: smtp:// with STARTTLS when the
-// server offers it (port 587 by default), smtps:// with implicit TLS (465).
+// server offers it (port 587 by default), smtps:// with implicit TLS (465),
+// and PLAIN authentication when the URL carries credentials. It never shows
+// its password: not in errors, String, GoString or LogValue.
 type SMTPTransport struct {
 	host, port string
-	user, pass string
-	implicit   bool
-	from       string
-	envelope   string
+	implicit   bool         // smtps: TLS from the first byte
+	auth       *credentials // nil without credentials; a pointer so %v of the struct prints no password
+	from       string       // the From header
+	envelope   string       // the bare address of from, for MAIL FROM
 	timeout    time.Duration
 }
 
-// NewSMTP parses smtp://user:pass@host:port or smtps://...
+type credentials struct{ user, pass string }
+
+// NewSMTP parses smtp://user:pass@host:port or smtps://user:pass@host:port;
+// from is the From address (empty means "Roster <roster@localhost>").
 func NewSMTP(rawURL, from string) (*SMTPTransport, error) {
 	u, err := url.Parse(rawURL)
-	if err != nil || u.Host == "" {
-		return nil, errors.New("smtp: want smtp://user:pass@host:port or smtps://...")
+	if err != nil || u.Host == "" || u.Hostname() == "" {
+		// url's own error repeats the URL, password included.
+		return nil, errors.New("smtp url: want smtp://user:pass@host:port or smtps://user:pass@host:port")
 	}
-	t := &SMTPTransport{host: u.Hostname(), port: u.Port(), from: from, timeout: 20 * time.Second}
-	switch u.Scheme {
-	case "smtp":
-		if t.port == "" {
-			t.port = "587"
-		}
-	case "smtps":
-		t.implicit = true
-		if t.port == "" {
-			t.port = "465"
-		}
-	default:
-		return nil, fmt.Errorf("smtp: unsupported scheme %q (want smtp or smtps)", u.Scheme)
+	t := &SMTPTransport{host: u.Hostname(), port: u.Port(), timeout: smtpTimeout}
+	if err := t.setScheme(u.Scheme); err != nil {
+		return nil, err
 	}
 	if u.User != nil {
-		t.user = u.User.Username()
-		t.pass, _ = u.User.Password()
+		pass, _ := u.User.Password()
+		t.auth = &credentials{user: u.User.Username(), pass: pass}
 	}
-	addr, err := mail.ParseAddress(from)
-	if err != nil {
-		return nil, fmt.Errorf("smtp: from address %q: %w", from, err)
+	if err := t.setFrom(from); err != nil {
+		return nil, err
 	}
-	t.envelope = addr.Address
 	return t, nil
 }
 
-// LogValue redacts the password.
-func (t *SMTPTransport) LogValue() slog.Value {
-	return slog.GroupValue(slog.String("host", t.host), slog.String("port", t.port), slog.String("user", t.user), slog.String("password", "REDACTED"))
+func (t *SMTPTransport) setScheme(scheme string) error {
+	switch scheme {
+	case "smtp":
+		t.port = cmp.Or(t.port, "587")
+	case "smtps":
+		t.implicit, t.port = true, cmp.Or(t.port, "465")
+	default:
+		return fmt.Errorf("smtp url: unsupported scheme %q (want smtp or smtps)", scheme)
+	}
+	return nil
+}
+
+func (t *SMTPTransport) setFrom(from string) error {
+	t.from = cmp.Or(from, defaultFrom)
+	addr, err := mail.ParseAddress(t.from)
+	if err != nil {
+		return fmt.Errorf("smtp: from address %q: %w", t.from, err)
+	}
+	t.envelope = addr.Address
+	return nil
+}
+
+func (t *SMTPTransport) addr() string { return net.JoinHostPort(t.host, t.port) }
+
+func (t *SMTPTransport) user() string {
+	if t.auth == nil {
+		return ""
+	}
+	return t.auth.user
 }
 
 // String describes the transport without its password.
 func (t *SMTPTransport) String() string {
-	return "smtp " + t.user + "@" + net.JoinHostPort(t.host, t.port)
+	scheme := "smtp"
+	if t.implicit {
+		scheme = "smtps"
+	}
+	if t.auth == nil {
+		return scheme + "://" + t.addr()
+	}
+	return scheme + "://" + url.User(t.user()).String() + ":REDACTED@" + t.addr()
 }
 
-// Send delivers one email.
+// GoString is String, so %#v prints no password either.
+func (t *SMTPTransport) GoString() string { return t.String() }
+
+// LogValue redacts the password.
+func (t *SMTPTransport) LogValue() slog.Value {
+	attrs := []slog.Attr{slog.String("host", t.host), slog.String("port", t.port), slog.Bool("implicit_tls", t.implicit)}
+	if t.auth != nil {
+		attrs = append(attrs, slog.String("user", t.auth.user), slog.String("password", "REDACTED"))
+	}
+	return slog.GroupValue(attrs...)
+}
+
+// Send delivers one email in one SMTP session. It gives up when ctx ends or
+// after the transport's timeout, whichever comes first.
 func (t *SMTPTransport) Send(ctx context.Context, e roster.Email) error {
+	ctx, cancel := context.WithTimeout(ctx, t.timeout)
+	defer cancel()
 	c, err := t.dial(ctx)
 	if err != nil {
-		return fmt.Errorf("smtp %s: %w", net.JoinHostPort(t.host, t.port), err)
+		return fmt.Errorf("smtp %s: %w", t.addr(), err)
 	}
 	defer c.Close()
 	if err := t.deliver(c, e); err != nil {
-		return fmt.Errorf("smtp send %s: %w", e.ID, err)
+		return fmt.Errorf("smtp send %s via %s: %w", e.ID, t.addr(), err)
 	}
-	return c.Quit()
+	_ = c.Quit() // the server has accepted the message; a failed goodbye changes nothing
+	return nil
 }
 
+// dial connects (with TLS for smtps) and reads the greeting. ctx is Send's
+// own, cancelled when Send returns: the connection is closed when it ends,
+// so neither a silent server nor a cancelled caller can hold the sender.
 func (t *SMTPTransport) dial(ctx context.Context) (*smtp.Client, error) {
-	ctx, cancel := context.WithTimeout(ctx, t.timeout)
-	defer cancel()
-	addr := net.JoinHostPort(t.host, t.port)
-	var conn net.Conn
-	var err error
-	if t.implicit {
-		d := tls.Dialer{Config: &tls.Config{ServerName: t.host, MinVersion: tls.VersionTLS12}}
-		conn, err = d.DialContext(ctx, "tcp", addr)
-	} else {
-		var d net.Dialer
-		conn, err = d.DialContext(ctx, "tcp", addr)
-	}
+	conn, err := t.dialConn(ctx)
 	if err != nil {
 		return nil, err
 	}
-	_ = conn.SetDeadline(time.Now().Add(t.timeout))
+	if deadline, ok := ctx.Deadline(); ok {
+		_ = conn.SetDeadline(deadline)
+	}
+	context.AfterFunc(ctx, func() { conn.Close() })
 	c, err := smtp.NewClient(conn, t.host)
 	if err != nil {
 		conn.Close()
@@ -106,29 +149,73 @@ func (t *SMTPTransport) dial(ctx context.Context) (*smtp.Client, error) {
 	return c, nil
 }
 
+func (t *SMTPTransport) dialConn(ctx context.Context) (net.Conn, error) {
+	if t.implicit {
+		d := tls.Dialer{Config: t.tlsConfig()}
+		return d.DialContext(ctx, "tcp", t.addr())
+	}
+	var d net.Dialer
+	return d.DialContext(ctx, "tcp", t.addr())
+}
+
+func (t *SMTPTransport) tlsConfig() *tls.Config {
+	return &tls.Config{ServerName: t.host, MinVersion: tls.VersionTLS12}
+}
+
+// deliver runs the dialogue: STARTTLS when offered, AUTH PLAIN with
+// credentials, then MAIL, RCPT and DATA.
 func (t *SMTPTransport) deliver(c *smtp.Client, e roster.Email) error {
 	if ok, _ := c.Extension("STARTTLS"); ok && !t.implicit {
-		if err := c.StartTLS(&tls.Config{ServerName: t.host, MinVersion: tls.VersionTLS12}); err != nil {
-			return err
+		if err := c.StartTLS(t.tlsConfig()); err != nil {
+			return fmt.Errorf("starttls: %w", err)
 		}
 	}
-	if t.user != "" {
-		if err := c.Auth(smtp.PlainAuth("", t.user, t.pass, t.host)); err != nil {
-			return errors.New("authentication failed")
-		}
+	if err := t.authenticate(c); err != nil {
+		return err
+	}
+	rcpt, err := mail.ParseAddress(clean(e.To))
+	if err != nil {
+		return fmt.Errorf("recipient: %w", err)
 	}
 	if err := c.Mail(t.envelope); err != nil {
-		return err
+		return fmt.Errorf("mail from: %w", err)
 	}
-	if err := c.Rcpt(clean(e.To)); err != nil {
-		return err
+	if err := c.Rcpt(rcpt.Address); err != nil {
+		return fmt.Errorf("rcpt to: %w", err)
 	}
+	return t.data(c, Format(e, t.from, time.Now()))
+}
+
+func (t *SMTPTransport) authenticate(c *smtp.Client) error {
+	if t.auth == nil {
+		return nil
+	}
+	err := c.Auth(smtp.PlainAuth("", t.auth.user, t.auth.pass, t.host))
+	if err != nil {
+		// Whatever the server echoed, the password does not leave this function.
+		return fmt.Errorf("auth as %q: %s", t.auth.user, t.redact(err.Error()))
+	}
+	return nil
+}
+
+func (t *SMTPTransport) redact(s string) string {
+	if t.auth == nil || t.auth.pass == "" {
+		return s
+	}
+	return strings.ReplaceAll(s, t.auth.pass, "REDACTED")
+}
+
+func (t *SMTPTransport) data(c *smtp.Client, msg []byte) error {
 	w, err := c.Data()
 	if err != nil {
-		return err
+		return fmt.Errorf("data: %w", err)
 	}
-	if _, err := w.Write(Format(e, t.from, time.Now())); err != nil {
-		return err
+	if _, err := w.Write(msg); err != nil {
+		w.Close()
+		return fmt.Errorf("data: %w", err)
 	}
-	return w.Close()
+	if err := w.Close(); err != nil {
+		return fmt.Errorf("data: %w", err)
+	}
+	return nil
 }
