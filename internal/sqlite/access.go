@@ -31,7 +31,7 @@ func (d *queries) LoadOrgAccess(ctx context.Context, org roster.OrgID) (roster.O
 	}
 	index := map[roster.MemberID]int{}
 	for rows.Next() {
-		var m roster.MemberAccess
+		m := roster.MemberAccess{Clients: []roster.ClientID{}}
 		if err := rows.Scan(&m.MemberID, &m.UserID, &m.Role, &m.Status, &m.ClientMode); err != nil {
 			rows.Close()
 			return roster.OrgAccess{}, fmt.Errorf("load access members %s: %w", org, err)

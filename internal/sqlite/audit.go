@@ -24,6 +24,10 @@ func jsonOrEmpty(b []byte) []byte {
 	return b
 }
 
+// ListAudit lists newest first: by time, and among events of the same time
+// (one transaction's, stamped with one clock reading) the last appended
+// first, by the seq column. A Before cursor's ID locates its event inside
+// such a tie; an unknown ID cuts at the cursor's time.
 func (d *queries) ListAudit(ctx context.Context, org roster.OrgID, f roster.AuditFilter) ([]roster.AuditEvent, error) {
 	where := []string{"org_id = ?"}
 	args := []any{org}

@@ -42,10 +42,8 @@ func (d *queries) ListClients(ctx context.Context, org roster.OrgID, f roster.Cl
 		if len(f.IDs) == 0 {
 			return []roster.Client{}, nil
 		}
-		where = append(where, "id IN ("+placeholders(len(f.IDs))+")")
-		for _, id := range f.IDs {
-			args = append(args, id)
-		}
+		where = append(where, "id"+inList)
+		args = append(args, jsonList(f.IDs))
 	}
 	if f.After != nil {
 		where = append(where, "(created_at > ? OR (created_at = ? AND id > ?))")

@@ -3,10 +3,13 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"strings"
 	"time"
+
+	"modernc.org/sqlite"
 
 	"github.com/roster-dev/roster/internal/roster"
 )
@@ -71,20 +74,17 @@ func (d *queries) ListMembers(ctx context.Context, org roster.OrgID, f roster.Me
 	where := []string{"m.org_id = ?"}
 	args := []any{org}
 	if len(f.Roles) > 0 {
-		where = append(where, "m.role IN ("+placeholders(len(f.Roles))+")")
-		for _, r := range f.Roles {
-			args = append(args, r)
-		}
+		where = append(where, "m.role"+inList)
+		args = append(args, jsonList(f.Roles))
 	}
 	if len(f.Statuses) > 0 {
-		where = append(where, "m.status IN ("+placeholders(len(f.Statuses))+")")
-		for _, s := range f.Statuses {
-			args = append(args, s)
-		}
+		where = append(where, "m.status"+inList)
+		args = append(args, jsonList(f.Statuses))
 	}
 	if f.Query != "" {
 		like := "%" + escapeLike(strings.ToLower(f.Query)) + "%"
-		where = append(where, `(lower(COALESCE(u.email, m.email)) LIKE ? ESCAPE '\' OR lower(CASE WHEN u.id IS NULL THEN m.first_name || ' ' || m.last_name ELSE u.first_name || ' ' || u.last_name END) LIKE ? ESCAPE '\')`)
+		where = append(where, `(roster_lower(COALESCE(u.email, m.email)) LIKE ? ESCAPE '\'
+			OR roster_lower(CASE WHEN u.id IS NULL THEN m.first_name || ' ' || m.last_name ELSE u.first_name || ' ' || u.last_name END) LIKE ? ESCAPE '\')`)
 		args = append(args, like, like)
 	}
 	if f.OnlyID != "" {
@@ -102,6 +102,16 @@ func (d *queries) ListMembers(ctx context.Context, org roster.OrgID, f roster.Me
 	return d.listMembers(ctx, query, args...)
 }
 
+// roster_lower is SQLite's lower() for every script, not only ASCII, so a
+// search matches names like "Ærø" case-insensitively as PostgreSQL does.
+func init() {
+	sqlite.MustRegisterDeterministicScalarFunction("roster_lower", 1, func(_ *sqlite.FunctionContext, args []driver.Value) (driver.Value, error) {
+		s, _ := args[0].(string)
+		return strings.ToLower(s), nil
+	})
+}
+
+// escapeLike quotes LIKE's wildcards so a search is a plain substring.
 func escapeLike(s string) string {
 	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }
@@ -137,19 +147,19 @@ func (d *queries) fillMembers(ctx context.Context, ms []roster.Member) error {
 		return nil
 	}
 	byID := make(map[roster.MemberID]*roster.Member, len(ms))
-	args := make([]any, len(ms))
+	ids := make([]roster.MemberID, len(ms))
 	for i := range ms {
 		byID[ms[i].ID] = &ms[i]
-		args[i] = ms[i].ID
+		ids[i] = ms[i].ID
 	}
-	in := placeholders(len(ms))
-	err := d.each(ctx, `SELECT member_id, client_id FROM member_clients WHERE member_id IN (`+in+`) ORDER BY member_id, position`, args, func(id, v string) {
+	args := []any{jsonList(ids)}
+	err := d.each(ctx, `SELECT member_id, client_id FROM member_clients WHERE member_id`+inList+` ORDER BY member_id, position`, args, func(id, v string) {
 		byID[roster.MemberID(id)].Clients = append(byID[roster.MemberID(id)].Clients, roster.ClientID(v))
 	})
 	if err != nil {
 		return fmt.Errorf("member clients: %w", err)
 	}
-	err = d.each(ctx, `SELECT mt.member_id, mt.team_id FROM member_teams mt JOIN teams t ON t.id = mt.team_id WHERE mt.member_id IN (`+in+`) ORDER BY mt.member_id, t.created_at, t.id`, args, func(id, v string) {
+	err = d.each(ctx, `SELECT mt.member_id, mt.team_id FROM member_teams mt JOIN teams t ON t.id = mt.team_id WHERE mt.member_id`+inList+` ORDER BY mt.member_id, t.created_at, t.id`, args, func(id, v string) {
 		byID[roster.MemberID(id)].Teams = append(byID[roster.MemberID(id)].Teams, roster.TeamID(v))
 	})
 	if err != nil {

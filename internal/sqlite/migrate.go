@@ -24,19 +24,36 @@ func (s *Store) Migrate(ctx context.Context) error {
 		return fmt.Errorf("migrate: %w", err)
 	}
 	sort.Strings(files)
-	for _, f := range files {
-		if err := s.applyMigration(ctx, f); err != nil {
+	if err := s.checkNotNewer(ctx, len(files)); err != nil {
+		return err
+	}
+	for i, f := range files {
+		if err := s.applyMigration(ctx, f, i+1); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func (s *Store) applyMigration(ctx context.Context, file string) error {
+// checkNotNewer refuses a database migrated by a newer binary: this one
+// does not know that schema. Migration numbers run 1..n without gaps.
+func (s *Store) checkNotNewer(ctx context.Context, known int) error {
+	var latest int
+	if err := s.db.QueryRowContext(ctx, `SELECT COALESCE(max(version), 0) FROM schema_migrations`).Scan(&latest); err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	if latest > known {
+		return fmt.Errorf("migrate: the database is at schema version %d, this binary knows up to %d", latest, known)
+	}
+	return nil
+}
+
+// applyMigration applies one file, numbered want, unless it is recorded.
+func (s *Store) applyMigration(ctx context.Context, file string, want int) error {
 	name := strings.TrimPrefix(file, "migrations/")
 	version, err := strconv.Atoi(strings.SplitN(name, "_", 2)[0])
-	if err != nil {
-		return fmt.Errorf("migration %s: name must start with its number", name)
+	if err != nil || version != want {
+		return fmt.Errorf("migration %s: name must start with its number, %04d", name, want)
 	}
 	body, err := migrations.ReadFile(file)
 	if err != nil {

@@ -17,7 +17,10 @@ func (d *queries) EnqueueEmail(ctx context.Context, e roster.Email) error {
 // ClaimEmails takes due emails in one immediate transaction and hides them
 // for the lease.
 func (s *Store) ClaimEmails(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]roster.Email, error) {
-	var out []roster.Email
+	out := []roster.Email{}
+	if limit <= 0 {
+		return out, nil
+	}
 	err := s.WithTx(ctx, func(tx roster.Tx) error {
 		q := tx.(*queries)
 		rows, err := q.q.QueryContext(ctx, `SELECT id, recipient, subject, body, kind, created_at, attempts FROM outbox

@@ -12,6 +12,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/url"
@@ -64,14 +65,22 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	return s, nil
 }
 
+// dsn is the driver's data source name: a file: URI (the characters URIs
+// give a meaning to are escaped in the path) whose _pragma parameters run on
+// every new connection, busy_timeout first so that switching to WAL waits
+// for a lock instead of failing. _txlock=immediate makes every BeginTx that
+// is not read-only a BEGIN IMMEDIATE.
 func dsn(path string) string {
 	v := url.Values{}
-	for _, p := range []string{"busy_timeout(10000)", "journal_mode(WAL)", "foreign_keys(1)", "synchronous(FULL)"} {
+	for _, p := range []string{"busy_timeout(10000)", "journal_mode(WAL)", "synchronous(FULL)", "foreign_keys(1)"} {
 		v.Add("_pragma", p)
 	}
 	v.Set("_txlock", "immediate")
-	return "file:" + path + "?" + v.Encode()
+	return "file:" + uriPath.Replace(path) + "?" + v.Encode()
 }
+
+// uriPath escapes what a file: URI path may not hold literally.
+var uriPath = strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23")
 
 // DB exposes the pool, for tests.
 func (s *Store) DB() *sql.DB { return s.db }
@@ -91,22 +100,24 @@ func (s *Store) RawExec(ctx context.Context, query string) error {
 	return err
 }
 
-// WithTx runs fn in one BEGIN IMMEDIATE transaction.
-func (s *Store) WithTx(ctx context.Context, fn func(tx roster.Tx) error) (err error) {
+// WithTx runs fn in one BEGIN IMMEDIATE transaction: it commits when fn
+// returns nil and rolls back otherwise, returning fn's error unchanged. A
+// panic in fn (or runtime.Goexit) rolls back too and goes on unwinding.
+func (s *Store) WithTx(ctx context.Context, fn func(tx roster.Tx) error) error {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
+	committed := false
 	defer func() {
-		if p := recover(); p != nil {
-			_ = tx.Rollback()
-			panic(p)
+		if !committed {
+			_ = tx.Rollback() // the error, if any, is fn's or the panic
 		}
 	}()
 	if err := fn(&queries{q: tx}); err != nil {
-		_ = tx.Rollback()
 		return err
 	}
+	committed = true // a failed Commit ends the transaction as well
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
@@ -162,25 +173,38 @@ func notFound(what string, id any) error {
 	return fmt.Errorf("%s %v: %w", what, id, roster.ErrNotFound)
 }
 
+// isUnique reports whether err is a broken UNIQUE or PRIMARY KEY constraint.
+func isUnique(err error) bool {
+	var se *sqlite.Error
+	return errors.As(err, &se) && (se.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || se.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY)
+}
+
 // createErr maps a unique-constraint violation to roster.ErrConflict.
 func createErr(what string, err error) error {
 	if err == nil {
 		return nil
 	}
-	var se *sqlite.Error
-	if errors.As(err, &se) && (se.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || se.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY) {
-		return fmt.Errorf("create %s: %w", what, roster.ErrConflict)
+	if isUnique(err) {
+		return fmt.Errorf("create %s: %w (%v)", what, roster.ErrConflict, err)
 	}
 	return fmt.Errorf("create %s: %w", what, err)
 }
 
-// placeholders returns "?, ?, ?" for n arguments.
-func placeholders(n int) string {
-	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
+// jsonList encodes values as one JSON array parameter, read back in SQL with
+// json_each: an IN list of any length without SQLite's bound-variable limit.
+func jsonList[T ~string](values []T) string {
+	b, _ := json.Marshal(values) // strings always encode
+	return string(b)
 }
+
+// inList is the SQL for "column is one of the jsonList parameter's values".
+const inList = ` IN (SELECT value FROM json_each(?))`
 
 // exactlyOne checks that an UPDATE or DELETE touched one row.
 func exactlyOne(res sql.Result, err error, what string, id any) error {
+	if isUnique(err) {
+		return fmt.Errorf("update %s %v: %w (%v)", what, id, roster.ErrConflict, err)
+	}
 	if err != nil {
 		return fmt.Errorf("update %s %v: %w", what, id, err)
 	}
