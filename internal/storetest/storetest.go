@@ -50,7 +50,7 @@ func cases() []testCase {
 	for _, group := range [][]testCase{
 		userCases, orgCases, txCases, memberCases, listMemberCases, seatCases,
 		invitationCases, clientCases, auditCases, sessionCases, outboxCases,
-		accessCases, tenancyCases, concurrencyCases,
+		accessCases, tenancyCases, concurrencyCases, gapCases,
 	} {
 		all = append(all, group...)
 	}
