@@ -1,16 +1,22 @@
 // Package model reads Roster's model file (SPEC.md section 3): the YAML that
 // declares what an organization and a client are called, the permission
-// catalog, the system roles, the plans and the policy switches. The four
-// presets of SPEC.md section 4 are model files embedded here.
+// catalog grouped by feature, the system roles, the plans and the policy
+// switches. The four presets of SPEC.md section 4 are model files embedded
+// here.
 //
 // Parse reports every problem of a file at once, each with its line number,
-// so `roster model check FILE` can print them all.
+// so `roster model check FILE` can print them all; a model it returns has been
+// Prepared and is ready for use.
 package model
 
 import (
+	"bytes"
 	"embed"
+	"errors"
 	"fmt"
+	"io"
 	"os"
+	"slices"
 	"sort"
 	"strings"
 
@@ -22,18 +28,16 @@ import (
 //go:embed presets/*.yaml
 var presets embed.FS
 
-// PresetNames lists the built-in presets.
+// PresetNames lists the built-in presets in the order of SPEC section 4.
 func PresetNames() []string { return []string{"practice", "wealth", "marketing", "accounts"} }
 
-// PresetSource returns a preset's YAML, for `roster model show`.
+// PresetSource returns a preset's YAML, for `roster model show PRESET`.
 func PresetSource(name string) ([]byte, bool) {
-	for _, n := range PresetNames() {
-		if n == name {
-			b, err := presets.ReadFile("presets/" + name + ".yaml")
-			return b, err == nil
-		}
+	if !slices.Contains(PresetNames(), name) {
+		return nil, false
 	}
-	return nil, false
+	b, err := presets.ReadFile("presets/" + name + ".yaml")
+	return b, err == nil
 }
 
 // Preset parses a built-in preset.
@@ -45,14 +49,16 @@ func Preset(name string) (*roster.Model, error) {
 	return Parse(name+".yaml", src)
 }
 
-// Load reads a preset by name, or else a model file by path.
+// Load returns the preset of that name, or else parses the model file at that
+// path.
 func Load(nameOrPath string) (*roster.Model, error) {
 	if _, ok := PresetSource(nameOrPath); ok {
 		return Preset(nameOrPath)
 	}
 	data, err := os.ReadFile(nameOrPath)
 	if err != nil {
-		return nil, fmt.Errorf("model %q is neither a preset (%s) nor a readable file: %w", nameOrPath, strings.Join(PresetNames(), ", "), err)
+		return nil, fmt.Errorf("model %q is neither a preset (%s) nor a readable file: %w",
+			nameOrPath, strings.Join(PresetNames(), ", "), err)
 	}
 	return Parse(nameOrPath, data)
 }
@@ -63,12 +69,14 @@ type Error struct {
 	Message string
 }
 
-// Errors is every problem of a model file, in line order.
+// Errors is every problem of a model file, in line order. Parse returns it as
+// its error.
 type Errors struct {
 	File string
 	List []Error
 }
 
+// Error prints one "FILE:LINE: message" per problem.
 func (e *Errors) Error() string {
 	lines := make([]string, len(e.List))
 	for i, x := range e.List {
@@ -77,34 +85,61 @@ func (e *Errors) Error() string {
 	return strings.Join(lines, "\n")
 }
 
-// Parse reads and validates a model file, then prepares it for use.
-func Parse(file string, data []byte) (*roster.Model, error) {
-	var doc yaml.Node
-	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return nil, &Errors{File: file, List: []Error{yamlError(err)}}
+// Parse decodes and validates a model file, then prepares it for use. name
+// labels the file in error messages. Any problem yields an *Errors listing
+// all of them.
+func Parse(name string, data []byte) (*roster.Model, error) {
+	root, err := decodeDocument(data)
+	if err != nil {
+		return nil, &Errors{File: name, List: []Error{*err}}
 	}
-	p := &parser{}
-	m := p.model(&doc)
+	p := newParser()
+	m := p.model(root)
 	p.validate(m)
 	if len(p.errs) > 0 {
 		sort.SliceStable(p.errs, func(i, j int) bool { return p.errs[i].Line < p.errs[j].Line })
-		return nil, &Errors{File: file, List: p.errs}
+		return nil, &Errors{File: name, List: p.errs}
 	}
-	if err := m.Prepare(); err != nil {
-		return nil, &Errors{File: file, List: []Error{{Line: 1, Message: err.Error()}}}
+	if err := m.Prepare(); err != nil { // validate should have caught it
+		return nil, &Errors{File: name, List: []Error{{Line: 1, Message: err.Error()}}}
 	}
 	return m, nil
 }
 
-// yamlError turns a YAML syntax error ("yaml: line 7: ...") into an Error.
-func yamlError(err error) Error {
+// decodeDocument reads exactly one YAML document and returns its root node.
+func decodeDocument(data []byte) (*yaml.Node, *Error) {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	var doc yaml.Node
+	if err := dec.Decode(&doc); err != nil {
+		if errors.Is(err, io.EOF) {
+			return nil, &Error{Line: 1, Message: "the model file is empty"}
+		}
+		return nil, syntaxError(err)
+	}
+	var next yaml.Node
+	if err := dec.Decode(&next); err == nil {
+		return nil, &Error{Line: next.Line, Message: "a model file holds one YAML document; found another"}
+	} else if !errors.Is(err, io.EOF) {
+		return nil, syntaxError(err)
+	}
+	if len(doc.Content) == 0 || isNull(doc.Content[0]) {
+		return nil, &Error{Line: 1, Message: "the model file is empty"}
+	}
+	root := doc.Content[0]
+	if root.Kind != yaml.MappingNode {
+		return nil, &Error{Line: root.Line, Message: "the model must be a mapping of keys (name, names, features, roles, plans, ...), got " + got(root)}
+	}
+	return root, nil
+}
+
+// syntaxError turns a YAML error ("yaml: line 7: ...") into an Error.
+func syntaxError(err error) *Error {
 	msg := strings.TrimPrefix(err.Error(), "yaml: ")
-	var line int
-	if _, scanErr := fmt.Sscanf(msg, "line %d:", &line); scanErr == nil {
+	line := 1
+	var n int
+	if _, scanErr := fmt.Sscanf(msg, "line %d:", &n); scanErr == nil && n > 0 {
+		line = n
 		msg = strings.TrimSpace(msg[strings.Index(msg, ":")+1:])
 	}
-	if line == 0 {
-		line = 1
-	}
-	return Error{Line: line, Message: msg}
+	return &Error{Line: line, Message: "YAML: " + msg}
 }

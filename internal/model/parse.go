@@ -2,105 +2,175 @@ package model
 
 import (
 	"fmt"
-	"strconv"
 
 	"go.yaml.in/yaml/v3"
 
 	"github.com/roster-dev/roster/internal/roster"
 )
 
-// parser walks the YAML tree, building the model and collecting every
-// error with its line. lines remembers where each key was declared, for the
-// checks that follow.
+// parser walks the YAML tree, building the model and collecting every error
+// with its line. The walk checks shape and types; validate then checks
+// meaning, using the positions the walk recorded.
 type parser struct {
-	errs  []Error
-	lines lines
+	errs []Error
+	pos  positions
 }
 
-type lines struct {
-	top        map[string]int // top-level keys
-	permission map[string]int
-	role       map[string]int
-	rolePerms  map[string][]ref // role key → permissions it names
-	plan       map[string]int
-	roleAccess map[string]int
+// positions records where each part of the model was written. Its slices run
+// parallel to the model's, so duplicate keys keep their own lines.
+type positions struct {
+	top      map[string]field // top-level keys
+	names    map[string]field
+	features []featurePos
+	roles    []rolePos
+	plans    []planPos
 }
 
-type ref struct {
-	key  string
+// field is where a key was written and whether its value was well-formed.
+type field struct {
 	line int
+	ok   bool
 }
 
-func (p *parser) errorf(n *yaml.Node, format string, args ...any) {
-	line := 1
-	if n != nil {
-		line = n.Line
+type featurePos struct {
+	line  int
+	key   field
+	perms []permPos
+}
+
+type permPos struct {
+	line      int
+	key       field
+	perClient int
+}
+
+type rolePos struct {
+	line        int
+	key, access field
+	admin       int
+	listed      []int // line of each key of Permissions
+	wildcard    bool  // permissions: "*"
+}
+
+type planPos struct {
+	line int
+	key  field
+}
+
+// keyLine is the line of a key's value, or of its item when the key is absent.
+func keyLine(item, key int) int {
+	if key != 0 {
+		return key
+	}
+	return item
+}
+
+type handlers map[string]func(v *yaml.Node)
+
+func newParser() *parser {
+	return &parser{pos: positions{top: map[string]field{}, names: map[string]field{}}}
+}
+
+func (p *parser) errorAt(line int, format string, args ...any) {
+	if line < 1 {
+		line = 1
 	}
 	p.errs = append(p.errs, Error{Line: line, Message: fmt.Sprintf(format, args...)})
 }
 
+func (p *parser) errorf(n *yaml.Node, format string, args ...any) {
+	p.errorAt(n.Line, format, args...)
+}
+
 // fields walks a mapping, refusing unknown and duplicate keys, and calls the
 // handler of each known key with its value.
-func (p *parser) fields(n *yaml.Node, what string, handlers map[string]func(v *yaml.Node)) map[string]int {
-	seen := map[string]int{}
+func (p *parser) fields(n *yaml.Node, what string, h handlers) map[string]field {
+	seen := map[string]field{}
 	if n.Kind != yaml.MappingNode {
-		p.errorf(n, "%s must be a mapping", what)
+		p.errorf(n, "%s must be a mapping, got %s", what, got(n))
 		return seen
 	}
 	for i := 0; i+1 < len(n.Content); i += 2 {
-		k, v := n.Content[i], n.Content[i+1]
+		k, v := n.Content[i], resolve(n.Content[i+1])
 		if first, dup := seen[k.Value]; dup {
-			p.errorf(k, "duplicate key %q in %s (first at line %d)", k.Value, what, first)
+			p.errorf(k, "duplicate key %q in %s (first at line %d)", k.Value, what, first.line)
 			continue
 		}
-		seen[k.Value] = k.Line
-		h, ok := handlers[k.Value]
-		if !ok {
+		handler, known := h[k.Value]
+		if !known {
 			p.errorf(k, "unknown key %q in %s", k.Value, what)
+			seen[k.Value] = field{line: k.Line}
 			continue
 		}
-		h(v)
+		before := len(p.errs)
+		handler(v)
+		seen[k.Value] = field{line: k.Line, ok: len(p.errs) == before}
 	}
 	return seen
 }
 
-func (p *parser) str(n *yaml.Node, what string) string {
-	if n.Kind != yaml.ScalarNode || (n.Tag != "!!str" && n.Tag != "!!null") {
-		p.errorf(n, "%s must be a string", what)
-		return ""
+// resolve follows YAML aliases to the node they name.
+func resolve(n *yaml.Node) *yaml.Node {
+	for n.Kind == yaml.AliasNode && n.Alias != nil {
+		n = n.Alias
 	}
-	if n.Tag == "!!null" {
+	return n
+}
+
+func isNull(n *yaml.Node) bool { return n.Kind == yaml.ScalarNode && n.Tag == "!!null" }
+
+// got describes a value for an error message.
+func got(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "a mapping"
+	case yaml.SequenceNode:
+		return "a list"
+	}
+	if isNull(n) {
+		return "null"
+	}
+	return fmt.Sprintf("%q", n.Value)
+}
+
+// str reads a string; null reads as "".
+func (p *parser) str(n *yaml.Node, what string) string {
+	switch {
+	case isNull(n):
+		return ""
+	case n.Kind != yaml.ScalarNode || n.Tag != "!!str":
+		p.errorf(n, "%s must be a string, got %s", what, got(n))
 		return ""
 	}
 	return n.Value
 }
 
 func (p *parser) boolean(n *yaml.Node, what string) bool {
-	if n.Kind != yaml.ScalarNode || n.Tag != "!!bool" {
-		p.errorf(n, "%s must be true or false", what)
-		return false
+	var b bool
+	if n.Kind != yaml.ScalarNode || n.Tag != "!!bool" || n.Decode(&b) != nil {
+		p.errorf(n, "%s must be true or false, got %s", what, got(n))
 	}
-	b, _ := strconv.ParseBool(n.Value)
 	return b
 }
 
-// limit reads a non-negative integer, or null for unlimited.
+// count reads a whole number, 0 or more.
+func (p *parser) count(n *yaml.Node, what string) int {
+	return p.whole(n, what, "a whole number, 0 or more")
+}
+
+// limit reads a count, or null for unlimited.
 func (p *parser) limit(n *yaml.Node, what string) *int {
-	if n.Kind == yaml.ScalarNode && n.Tag == "!!null" {
+	if isNull(n) {
 		return nil
 	}
-	v := p.integer(n, what)
+	v := p.whole(n, what, "a whole number, 0 or more, or null for unlimited")
 	return &v
 }
 
-func (p *parser) integer(n *yaml.Node, what string) int {
-	if n.Kind != yaml.ScalarNode || n.Tag != "!!int" {
-		p.errorf(n, "%s must be a whole number", what)
-		return 0
-	}
-	v, err := strconv.Atoi(n.Value)
-	if err != nil || v < 0 {
-		p.errorf(n, "%s must be a whole number, 0 or more", what)
+func (p *parser) whole(n *yaml.Node, what, want string) int {
+	var v int
+	if n.Kind != yaml.ScalarNode || n.Tag != "!!int" || n.Decode(&v) != nil || v < 0 {
+		p.errorf(n, "%s must be %s, got %s", what, want, got(n))
 		return 0
 	}
 	return v
@@ -108,24 +178,26 @@ func (p *parser) integer(n *yaml.Node, what string) int {
 
 func (p *parser) seq(n *yaml.Node, what string) []*yaml.Node {
 	if n.Kind != yaml.SequenceNode {
-		p.errorf(n, "%s must be a list", what)
+		p.errorf(n, "%s must be a list, got %s", what, got(n))
 		return nil
 	}
-	return n.Content
+	out := make([]*yaml.Node, len(n.Content))
+	for i, c := range n.Content {
+		out[i] = resolve(c)
+	}
+	return out
 }
 
-func (p *parser) model(doc *yaml.Node) *roster.Model {
+func (p *parser) model(root *yaml.Node) *roster.Model {
 	m := &roster.Model{}
-	p.lines = lines{permission: map[string]int{}, role: map[string]int{}, rolePerms: map[string][]ref{}, plan: map[string]int{}, roleAccess: map[string]int{}}
-	if doc.Kind != yaml.DocumentNode || len(doc.Content) == 0 {
-		p.errorf(doc, "the model file is empty")
-		return m
+	str := func(dst *string, what string) func(*yaml.Node) {
+		return func(v *yaml.Node) { *dst = p.str(v, what) }
 	}
-	root := doc.Content[0]
-	str := func(dst *string, what string) func(*yaml.Node) { return func(v *yaml.Node) { *dst = p.str(v, what) } }
-	flag := func(dst *bool, what string) func(*yaml.Node) { return func(v *yaml.Node) { *dst = p.boolean(v, what) } }
+	flag := func(dst *bool, what string) func(*yaml.Node) {
+		return func(v *yaml.Node) { *dst = p.boolean(v, what) }
+	}
 	var existing string
-	p.lines.top = p.fields(root, "the model", map[string]func(*yaml.Node){
+	p.pos.top = p.fields(root, "the model", handlers{
 		"name":                     str(&m.Name, "name"),
 		"names":                    func(v *yaml.Node) { p.names(v, m) },
 		"existing_users":           str(&existing, "existing_users"),
@@ -149,7 +221,7 @@ func (p *parser) model(doc *yaml.Node) *roster.Model {
 }
 
 func (p *parser) names(n *yaml.Node, m *roster.Model) {
-	p.fields(n, "names", map[string]func(*yaml.Node){
+	p.pos.names = p.fields(n, "names", handlers{
 		"organization": func(v *yaml.Node) { m.Names.Organization = p.str(v, "names.organization") },
 		"client":       func(v *yaml.Node) { m.Names.Client = p.str(v, "names.client") },
 	})
@@ -157,139 +229,105 @@ func (p *parser) names(n *yaml.Node, m *roster.Model) {
 
 func (p *parser) features(n *yaml.Node, m *roster.Model) {
 	for _, fn := range p.seq(n, "features") {
-		var f roster.Feature
-		p.fields(fn, "a feature", map[string]func(*yaml.Node){
-			"key":  func(v *yaml.Node) { f.Key = p.key(v, "feature key") },
+		f := roster.Feature{Permissions: []roster.Permission{}}
+		fp := featurePos{line: fn.Line}
+		fp.key = p.fields(fn, "a feature", handlers{
+			"key":  func(v *yaml.Node) { f.Key = p.str(v, "feature key") },
 			"name": func(v *yaml.Node) { f.Name = p.str(v, "feature name") },
 			"permissions": func(v *yaml.Node) {
 				for _, pn := range p.seq(v, "permissions") {
-					f.Permissions = append(f.Permissions, p.permission(pn))
+					perm, pp := p.permission(pn)
+					f.Permissions = append(f.Permissions, perm)
+					fp.perms = append(fp.perms, pp)
 				}
 			},
-		})
-		if f.Key == "" {
-			p.errorf(fn, "a feature needs a key")
-		}
-		for _, perm := range f.Permissions {
-			if perm.Key != "" && roster.FeatureOf(perm.Key) != f.Key && f.Key != "" {
-				p.errorf(fn, "permission %s is not of feature %s", perm.Key, f.Key)
-			}
+		})["key"]
+		if f.Name == "" {
+			f.Name = f.Key
 		}
 		m.Features = append(m.Features, f)
+		p.pos.features = append(p.pos.features, fp)
 	}
 }
 
-func (p *parser) permission(n *yaml.Node) roster.Permission {
+func (p *parser) permission(n *yaml.Node) (roster.Permission, permPos) {
 	var perm roster.Permission
-	p.fields(n, "a permission", map[string]func(*yaml.Node){
-		"key": func(v *yaml.Node) {
-			perm.Key = p.str(v, "permission key")
-			if !permissionKey.MatchString(perm.Key) {
-				p.errorf(v, "permission key %q must be feature.action, each part [a-z0-9_]+", perm.Key)
-			} else if first, dup := p.lines.permission[perm.Key]; dup {
-				p.errorf(v, "duplicate permission %s (first at line %d)", perm.Key, first)
-			} else {
-				p.lines.permission[perm.Key] = v.Line
-			}
-		},
+	pp := permPos{line: n.Line}
+	seen := p.fields(n, "a permission", handlers{
+		"key":        func(v *yaml.Node) { perm.Key = p.str(v, "permission key") },
 		"name":       func(v *yaml.Node) { perm.Name = p.str(v, "permission name") },
 		"per_client": func(v *yaml.Node) { perm.PerClient = p.boolean(v, "per_client") },
 	})
-	if perm.Key == "" {
-		p.errorf(n, "a permission needs a key")
-	}
+	pp.key, pp.perClient = seen["key"], seen["per_client"].line
 	if perm.Name == "" {
 		perm.Name = perm.Key
 	}
-	return perm
+	return perm, pp
 }
 
 func (p *parser) roles(n *yaml.Node, m *roster.Model) {
 	for _, rn := range p.seq(n, "roles") {
-		var r roster.RoleDef
-		var refs []ref
+		r := roster.RoleDef{Permissions: []string{}}
+		rp := rolePos{line: rn.Line}
 		var access string
-		accessLine := rn.Line
-		p.fields(rn, "a role", map[string]func(*yaml.Node){
-			"key":         func(v *yaml.Node) { r.Key = p.roleKey(v) },
-			"name":        func(v *yaml.Node) { r.Name = p.str(v, "role name") },
-			"description": func(v *yaml.Node) { r.Description = p.str(v, "role description") },
-			"admin":       func(v *yaml.Node) { r.Admin = p.boolean(v, "admin") },
-			"client_access": func(v *yaml.Node) {
-				access, accessLine = p.str(v, "client_access"), v.Line
-			},
+		seen := p.fields(rn, "a role", handlers{
+			"key":            func(v *yaml.Node) { r.Key = p.str(v, "role key") },
+			"name":           func(v *yaml.Node) { r.Name = p.str(v, "role name") },
+			"description":    func(v *yaml.Node) { r.Description = p.str(v, "role description") },
+			"admin":          func(v *yaml.Node) { r.Admin = p.boolean(v, "admin") },
+			"client_access":  func(v *yaml.Node) { access = p.str(v, "client_access") },
 			"not_assignable": func(v *yaml.Node) { r.NotAssignable = p.boolean(v, "not_assignable") },
-			"permissions":    func(v *yaml.Node) { r.Permissions = p.rolePermissions(v, &refs) },
+			"permissions":    func(v *yaml.Node) { p.rolePermissions(v, &r, &rp) },
 		})
-		if r.Key == "" {
-			p.errorf(rn, "a role needs a key")
-		}
+		rp.key, rp.access, rp.admin = seen["key"], seen["client_access"], seen["admin"].line
 		if r.Name == "" {
 			r.Name = r.Key
 		}
 		r.ClientAccess = roster.ClientAccessRule(access)
-		p.lines.roleAccess[r.Key] = accessLine
-		p.lines.rolePerms[r.Key] = refs
 		m.Roles = append(m.Roles, r)
+		p.pos.roles = append(p.pos.roles, rp)
 	}
 }
 
-func (p *parser) roleKey(v *yaml.Node) string {
-	key := p.key(v, "role key")
-	if first, dup := p.lines.role[key]; dup && key != "" {
-		p.errorf(v, "duplicate role %s (first at line %d)", key, first)
-	} else if key != "" {
-		p.lines.role[key] = v.Line
+// rolePermissions reads a list of permission keys, or "*" for the whole
+// catalog (expanded by validate once the catalog is known).
+func (p *parser) rolePermissions(v *yaml.Node, r *roster.RoleDef, rp *rolePos) {
+	if v.Kind == yaml.ScalarNode && v.Tag == "!!str" && v.Value == "*" {
+		rp.wildcard = true
+		return
 	}
-	return key
-}
-
-// rolePermissions reads a list of keys, or "*" for the whole catalog
-// (expanded in validate, once the catalog is known).
-func (p *parser) rolePermissions(v *yaml.Node, refs *[]ref) []string {
-	if v.Kind == yaml.ScalarNode && v.Value == "*" {
-		return []string{"*"}
+	for _, item := range p.seq(v, `role permissions (a list of keys, or "*")`) {
+		before := len(p.errs)
+		key := p.str(item, "a permission key")
+		switch {
+		case len(p.errs) > before:
+		case key == "*":
+			p.errorf(item, `"*" stands for the whole catalog on its own: write permissions: "*"`)
+		case key == "":
+			p.errorf(item, "a permission key must not be empty")
+		default:
+			r.Permissions = append(r.Permissions, key)
+			rp.listed = append(rp.listed, item.Line)
+		}
 	}
-	keys := []string{}
-	for _, pn := range p.seq(v, "role permissions") {
-		k := p.str(pn, "a permission key")
-		keys = append(keys, k)
-		*refs = append(*refs, ref{k, pn.Line})
-	}
-	return keys
 }
 
 func (p *parser) plans(n *yaml.Node, m *roster.Model) {
 	for _, pn := range p.seq(n, "plans") {
 		var plan roster.Plan
-		p.fields(pn, "a plan", map[string]func(*yaml.Node){
-			"key": func(v *yaml.Node) {
-				plan.Key = p.key(v, "plan key")
-				if first, dup := p.lines.plan[plan.Key]; dup {
-					p.errorf(v, "duplicate plan %s (first at line %d)", plan.Key, first)
-				}
-				p.lines.plan[plan.Key] = v.Line
-			},
+		pp := planPos{line: pn.Line}
+		pp.key = p.fields(pn, "a plan", handlers{
+			"key":              func(v *yaml.Node) { plan.Key = p.str(v, "plan key") },
 			"name":             func(v *yaml.Node) { plan.Name = p.str(v, "plan name") },
 			"seats":            func(v *yaml.Node) { plan.Seats = p.limit(v, "seats") },
 			"agent_seats":      func(v *yaml.Node) { plan.AgentSeats = p.limit(v, "agent_seats") },
-			"free_agent_seats": func(v *yaml.Node) { plan.FreeAgentSeats = p.integer(v, "free_agent_seats") },
+			"free_agent_seats": func(v *yaml.Node) { plan.FreeAgentSeats = p.count(v, "free_agent_seats") },
 			"custom_roles":     func(v *yaml.Node) { plan.CustomRoles = p.boolean(v, "custom_roles") },
-		})
-		if plan.Key == "" {
-			p.errorf(pn, "a plan needs a key")
-		}
+		})["key"]
 		if plan.Name == "" {
 			plan.Name = plan.Key
 		}
 		m.Plans = append(m.Plans, plan)
+		p.pos.plans = append(p.pos.plans, pp)
 	}
-}
-
-func (p *parser) key(v *yaml.Node, what string) string {
-	k := p.str(v, what)
-	if k != "" && !keySyntax.MatchString(k) {
-		p.errorf(v, "%s %q must match [a-z0-9_]+", what, k)
-	}
-	return k
 }
