@@ -31,13 +31,13 @@ var presets embed.FS
 // PresetNames lists the built-in presets in the order of SPEC section 4.
 func PresetNames() []string { return []string{"practice", "wealth", "marketing", "accounts"} }
 
-// PresetSource returns a preset's YAML, for `roster model show PRESET`.
+// PresetSource returns a copy of a preset's YAML, for `roster model show PRESET`.
 func PresetSource(name string) ([]byte, bool) {
 	if !slices.Contains(PresetNames(), name) {
 		return nil, false
 	}
 	b, err := presets.ReadFile("presets/" + name + ".yaml")
-	return b, err == nil
+	return b, err == nil // embed.FS copies: the caller's own bytes
 }
 
 // Preset parses a built-in preset.
