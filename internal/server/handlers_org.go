@@ -280,3 +280,33 @@ func (s *Server) updateOwnNames(r *http.Request, req updateMemberRequest) error 
 	_, err = s.svc.UpdateMe(r.Context(), p, roster.UpdateMeInput{FirstName: req.FirstName, LastName: req.LastName})
 	return err
 }
+
+type memberRefRequest struct {
+	MemberID roster.MemberID `json:"member_id"`
+}
+
+func (s *Server) transferOwnership(w http.ResponseWriter, r *http.Request) error {
+	var req memberRefRequest
+	if err := s.decode(r, &req); err != nil {
+		return err
+	}
+	o, err := s.svc.TransferOwnership(r.Context(), actorOf(r), orgID(r), req.MemberID)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, toOrg(o))
+	return nil
+}
+
+func (s *Server) setBillingContact(w http.ResponseWriter, r *http.Request) error {
+	var req memberRefRequest
+	if err := s.decode(r, &req); err != nil {
+		return err
+	}
+	o, err := s.svc.SetBillingContact(r.Context(), actorOf(r), orgID(r), req.MemberID)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, toOrg(o))
+	return nil
+}

@@ -180,6 +180,8 @@ var requestBodies = map[string]any{
 	"POST /api/v1/me/totp/disable":                 codeRequest{},
 	"POST /api/v1/invitations/accept":              acceptRequest{},
 	"PATCH " + org:                                 updateOrgRequest{},
+	"POST " + org + "/transfer-ownership":          memberRefRequest{},
+	"POST " + org + "/billing-contact":             memberRefRequest{},
 	"PATCH " + org + "/members/{member}":           updateMemberRequest{},
 	"PUT " + org + "/members/{member}/clients":     clientAccessRequest{},
 	"POST " + org + "/members/{member}/revoke":     struct{}{},

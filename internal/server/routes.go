@@ -54,6 +54,8 @@ func (s *Server) routeTable() []route {
 
 		{"GET " + org, roster.RequireMember, s.getOrg},
 		{"PATCH " + org, roster.RequireSettings, s.updateOrg},
+		{"POST " + org + "/transfer-ownership", roster.RequireMember, s.transferOwnership},
+		{"POST " + org + "/billing-contact", roster.RequireMember, s.setBillingContact},
 
 		{"GET " + org + "/members", roster.RequireMember, s.listMembers},
 		{"GET " + org + "/members/{member}", roster.RequireMember, s.getMember},
