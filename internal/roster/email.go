@@ -31,3 +31,7 @@ func ValidateEmail(s string) error {
 	}
 	return nil
 }
+
+// NormalizeName is how names that must be unique in an organization (custom
+// roles, teams) are compared: case-insensitively, without outer spaces.
+func NormalizeName(s string) string { return strings.ToLower(strings.TrimSpace(s)) }

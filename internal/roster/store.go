@@ -65,6 +65,16 @@ type Queries interface {
 	// GetThrottle returns the zero state (with Key set) when none is stored.
 	GetThrottle(ctx context.Context, key string) (ThrottleState, error)
 
+	// ListCustomRoles returns the organization's custom roles ordered by
+	// position, then creation time. GetCustomRole finds one by key.
+	ListCustomRoles(ctx context.Context, org OrgID) ([]CustomRole, error)
+	GetCustomRole(ctx context.Context, org OrgID, key string) (CustomRole, error)
+
+	// ListTeams returns the organization's teams ordered by creation time
+	// then id, each with its members.
+	ListTeams(ctx context.Context, org OrgID, f TeamFilter) ([]Team, error)
+	GetTeam(ctx context.Context, org OrgID, id TeamID) (Team, error)
+
 	// LoadOrgAccess reads the authorization data of one organization in one
 	// consistent snapshot.
 	LoadOrgAccess(ctx context.Context, org OrgID) (OrgAccess, error)
@@ -108,6 +118,20 @@ type Tx interface {
 	CreateClient(ctx context.Context, c Client) error
 	UpdateClient(ctx context.Context, c Client) error
 
+	// CreateCustomRole fails with ErrConflict when the key, or the name
+	// compared case-insensitively, is taken in the organization.
+	// UpdateCustomRole stores name, description, icon, permissions, client
+	// access and position (ErrConflict on a taken name).
+	CreateCustomRole(ctx context.Context, r CustomRole) error
+	UpdateCustomRole(ctx context.Context, r CustomRole) error
+	DeleteCustomRole(ctx context.Context, org OrgID, key string) error
+
+	// CreateTeam fails with ErrConflict when the name, compared
+	// case-insensitively, is taken. DeleteTeam also removes it from its
+	// members.
+	CreateTeam(ctx context.Context, t Team) error
+	DeleteTeam(ctx context.Context, org OrgID, id TeamID) error
+
 	AppendAudit(ctx context.Context, e AuditEvent) error
 	EnqueueEmail(ctx context.Context, e Email) error
 
@@ -138,6 +162,12 @@ type ClientFilter struct {
 	IDs    []ClientID   // when non-nil, only these
 	After  *Cursor
 	Limit  int
+}
+
+// TeamFilter selects teams for ListTeams, ordered by creation time then id.
+type TeamFilter struct {
+	After *Cursor
+	Limit int
 }
 
 // AuditFilter selects audit events, newest first.

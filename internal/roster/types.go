@@ -188,3 +188,33 @@ type MemberAccess struct {
 	ClientMode ClientAccessRule // stored choice; see Member.ClientMode
 	Clients    []ClientID
 }
+
+// CustomRole is an organization's own role (R9). Its key is made from its
+// name at creation and never changes.
+type CustomRole struct {
+	OrgID        OrgID
+	Key          string
+	Name         string
+	Description  string
+	Icon         string
+	Permissions  []string // catalog keys, in catalog order
+	ClientAccess ClientAccessRule
+	Position     int // display order among the organization's custom roles
+	CreatedAt    time.Time
+}
+
+// RoleDef is the custom role as the rules and the index see a role.
+func (r CustomRole) RoleDef() RoleDef {
+	return RoleDef{Key: r.Key, Name: r.Name, Description: r.Description, Permissions: r.Permissions, ClientAccess: r.ClientAccess}
+}
+
+// Team is a named group of members (the marketing preset's inbox teams).
+type Team struct {
+	ID        TeamID
+	OrgID     OrgID
+	Name      string
+	CreatedAt time.Time
+	// Members is read-only, filled by the store's reads: the team's
+	// members, in the order they joined the organization.
+	Members []MemberID
+}

@@ -58,5 +58,8 @@ func (d *queries) LoadOrgAccess(ctx context.Context, org roster.OrgID) (roster.O
 	if err != nil {
 		return roster.OrgAccess{}, fmt.Errorf("load access clients %s: %w", org, err)
 	}
+	if a.CustomRoles, err = d.customRoleDefs(ctx, org); err != nil {
+		return roster.OrgAccess{}, fmt.Errorf("load access roles %s: %w", org, err)
+	}
 	return a, nil
 }

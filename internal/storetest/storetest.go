@@ -50,7 +50,7 @@ func cases() []testCase {
 	for _, group := range [][]testCase{
 		userCases, orgCases, txCases, memberCases, listMemberCases, seatCases,
 		invitationCases, clientCases, auditCases, sessionCases, outboxCases,
-		accessCases, tenancyCases, concurrencyCases, gapCases,
+		accessCases, tenancyCases, concurrencyCases, gapCases, roleTeamCases,
 	} {
 		all = append(all, group...)
 	}
