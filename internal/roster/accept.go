@@ -268,5 +268,9 @@ func (s *Service) activateAccepted(c *change, org Organization, m Member, user U
 	if err != nil {
 		return AcceptResult{}, err
 	}
-	return AcceptResult{User: user, Org: ov, Member: s.memberView(org, m), Token: token}, nil
+	mv, err := s.memberViewOf(c.ctx, c.tx, org, m)
+	if err != nil {
+		return AcceptResult{}, err
+	}
+	return AcceptResult{User: user, Org: ov, Member: mv, Token: token}, nil
 }

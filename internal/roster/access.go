@@ -29,12 +29,46 @@ type role struct {
 	perms PermSet
 }
 
-// roleByKey resolves a system role of the model (custom roles join here).
+// roleByKey resolves a system role of the model or a custom role of the
+// organization (R9); an unknown key matches ErrNotFound.
 func (s *Service) roleByKey(ctx context.Context, q Queries, org OrgID, key string) (role, error) {
 	if def, ok := s.model.SystemRole(key); ok {
-		return role{RoleDef: def, perms: s.model.PermSetOf(def.Permissions)}, nil
+		return s.systemRole(def), nil
 	}
-	return role{}, fmt.Errorf("role %q: %w", key, ErrNotFound)
+	cr, err := q.GetCustomRole(ctx, org, key)
+	if err != nil {
+		return role{}, fmt.Errorf("role %q: %w", key, err)
+	}
+	return s.customRole(cr), nil
+}
+
+func (s *Service) systemRole(def RoleDef) role {
+	return role{RoleDef: def, perms: s.model.PermSetOf(def.Permissions)}
+}
+
+// customRole resolves a custom role; its admin flag is R9's "holds every
+// permission of the catalog".
+func (s *Service) customRole(cr CustomRole) role {
+	r := role{RoleDef: cr.RoleDef(), perms: s.model.PermSetOf(cr.Permissions)}
+	r.Admin = r.perms.Contains(s.model.AllPermissions())
+	return r
+}
+
+// clientRules maps every role of an organization, system and custom, to its
+// client-access rule, for member views.
+func (s *Service) clientRules(ctx context.Context, q Queries, org OrgID) (map[string]ClientAccessRule, error) {
+	rules := make(map[string]ClientAccessRule, len(s.model.Roles))
+	for _, def := range s.model.Roles {
+		rules[def.Key] = def.ClientAccess
+	}
+	custom, err := q.ListCustomRoles(ctx, org)
+	if err != nil {
+		return nil, fmt.Errorf("list custom roles: %w", err)
+	}
+	for _, cr := range custom {
+		rules[cr.Key] = cr.ClientAccess
+	}
+	return rules, nil
 }
 
 // isAdminLevel reports whether the role holds everything.

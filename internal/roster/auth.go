@@ -94,7 +94,11 @@ func (s *Service) Signup(ctx context.Context, in SignupInput) (SignupResult, err
 			return err
 		}
 		ov, err := s.orgView(ctx, c.tx, org)
-		res = SignupResult{User: user, Org: ov, Token: token, Member: s.memberView(org, owner)}
+		if err != nil {
+			return err
+		}
+		mv, err := s.memberViewOf(ctx, c.tx, org, owner)
+		res = SignupResult{User: user, Org: ov, Token: token, Member: mv}
 		return err
 	})
 	return res, err

@@ -86,7 +86,11 @@ func (s *Service) validateInvite(ctx context.Context, q Queries, cl caller, in I
 	if err := s.validateInviteFields(in); err != nil {
 		return role{}, Member{}, err
 	}
-	access := Member{ClientMode: defaultClientMode(r.ClientAccess), Clients: []ClientID{}}
+	teams, err := s.resolveTeams(ctx, q, cl.org.ID, in.Teams)
+	if err != nil {
+		return role{}, Member{}, err
+	}
+	access := Member{ClientMode: defaultClientMode(r.ClientAccess), Clients: []ClientID{}, Teams: teams}
 	if in.ClientAccess != nil {
 		mode, clients, err := s.resolveClientAccess(ctx, q, cl, r, Member{}, *in.ClientAccess)
 		if err != nil {
@@ -111,8 +115,6 @@ func (s *Service) validateInviteFields(in InviteInput) error {
 		return Invalid("disabled", "this model has no disabled invitations")
 	case in.AgentAccess && !s.model.AgentAccess:
 		return Invalid("agent_access", "this model has no agent access")
-	case len(in.Teams) > 0:
-		return Invalid("teams", "this model has no teams")
 	}
 	if err := validateName("first_name", in.FirstName, false); err != nil {
 		return err
@@ -187,7 +189,7 @@ func (s *Service) inviteOne(c *change, cl caller, in InviteInput, r role, access
 		ID: NewMemberID(), OrgID: cl.org.ID, Email: res.Email,
 		FirstName: strings.TrimSpace(in.FirstName), LastName: strings.TrimSpace(in.LastName),
 		Role: r.Key, Status: StatusInvited, ClientMode: access.ClientMode, Clients: slices.Clone(access.Clients),
-		AgentAccess: in.AgentAccess, Teams: []TeamID{}, InvitedBy: cl.UserID, CreatedAt: now,
+		AgentAccess: in.AgentAccess, Teams: slices.Clone(access.Teams), InvitedBy: cl.UserID, CreatedAt: now,
 	}
 	user, err := c.tx.GetUserByEmail(c.ctx, res.Email)
 	if err != nil && !errors.Is(err, ErrNotFound) {
@@ -209,7 +211,7 @@ func (s *Service) inviteOne(c *change, cl caller, in InviteInput, r role, access
 		if err := c.tx.CreateMember(c.ctx, m); err != nil {
 			return fmt.Errorf("create member: %w", err)
 		}
-		return c.audit(cl.Actor, cl.org.ID, "member.invited", "member", string(m.ID), m.ID, nil, map[string]any{"email": m.Email, "role": m.Role, "status": m.Status})
+		return c.audit(cl.Actor, cl.org.ID, "member.invited", "member", string(m.ID), m.ID, nil, memberJSON(m))
 	}
 	if err := c.tx.CreateMember(c.ctx, m); err != nil {
 		return fmt.Errorf("create member: %w", err)
@@ -219,8 +221,7 @@ func (s *Service) inviteOne(c *change, cl caller, in InviteInput, r role, access
 		return err
 	}
 	res.Status, res.AcceptURL = "invited", url
-	return c.audit(cl.Actor, cl.org.ID, "member.invited", "member", string(m.ID), m.ID, nil,
-		map[string]any{"email": m.Email, "role": m.Role, "status": m.Status, "client_access": clientAccessJSON(m)})
+	return c.audit(cl.Actor, cl.org.ID, "member.invited", "member", string(m.ID), m.ID, nil, memberJSON(m))
 }
 
 // addExisting makes a verified account a member at once and tells them (R4).
@@ -239,8 +240,7 @@ func (s *Service) addExisting(c *change, cl caller, m Member, user User, disable
 			return err
 		}
 	}
-	return c.audit(cl.Actor, cl.org.ID, "member.added", "member", string(m.ID), m.ID, nil,
-		map[string]any{"email": m.Email, "role": m.Role, "status": m.Status, "client_access": clientAccessJSON(m)})
+	return c.audit(cl.Actor, cl.org.ID, "member.added", "member", string(m.ID), m.ID, nil, memberJSON(m))
 }
 
 // issueInvitation creates a pending invitation token for m and queues its
@@ -271,4 +271,10 @@ func clientAccessJSON(m Member) map[string]any {
 		clients = []ClientID{}
 	}
 	return map[string]any{"mode": m.ClientMode, "clients": clients}
+}
+
+// memberJSON is a new member's audit record: what the invitation set.
+func memberJSON(m Member) map[string]any {
+	return map[string]any{"email": m.Email, "role": m.Role, "status": m.Status, "client_access": clientAccessJSON(m),
+		"agent_access": m.AgentAccess, "teams": nonNil(m.Teams)}
 }

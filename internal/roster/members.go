@@ -83,6 +83,13 @@ func (s *Service) ListMembers(ctx context.Context, actor Actor, orgID OrgID, q M
 	if err := s.validateMemberQuery(q); err != nil {
 		return MemberList{}, err
 	}
+	for _, key := range q.Roles {
+		if _, err := s.roleByKey(ctx, s.store, orgID, key); errors.Is(err, ErrNotFound) {
+			return MemberList{}, Invalid("role", "unknown role "+key)
+		} else if err != nil {
+			return MemberList{}, err
+		}
+	}
 	f := MemberFilter{Roles: q.Roles, Statuses: q.Statuses, Query: q.Query, After: after, Limit: limit + 1}
 	if !s.canSeeMembers(cl) {
 		f.OnlyID = cl.member.ID
@@ -92,13 +99,17 @@ func (s *Service) ListMembers(ctx context.Context, actor Actor, orgID OrgID, q M
 		return MemberList{}, fmt.Errorf("list members: %w", err)
 	}
 	out := MemberList{Members: []MemberView{}}
+	rules, err := s.clientRules(ctx, s.store, orgID)
+	if err != nil {
+		return MemberList{}, err
+	}
 	if len(ms) > limit {
 		ms = ms[:limit]
 		last := ms[limit-1]
 		out.NextCursor = EncodeCursor(Cursor{Time: last.CreatedAt, ID: string(last.ID)})
 	}
 	for _, m := range ms {
-		out.Members = append(out.Members, s.memberView(cl.org, m))
+		out.Members = append(out.Members, s.memberView(cl.org, rules, m))
 	}
 	return out, nil
 }
@@ -143,7 +154,7 @@ func (s *Service) GetMember(ctx context.Context, actor Actor, orgID OrgID, id Me
 	if err != nil {
 		return MemberView{}, err
 	}
-	return s.memberView(cl.org, m), nil
+	return s.memberViewOf(ctx, s.store, cl.org, m)
 }
 
 // UpdateMemberInput is PATCH member: nil leaves a field.
@@ -153,9 +164,18 @@ type UpdateMemberInput struct {
 	Teams       *[]TeamID
 }
 
+// actGuard says which of R8's checks on the target a member action needs.
+type actGuard int
+
+const (
+	guardOther    actGuard = iota // R8: not oneself, not above the caller
+	guardNotOwner                 // and not the owner (role change, revoke, delete)
+	guardSelfOK                   // R8 for others; the caller may also act on itself
+)
+
 // memberAction runs fn on a member the caller manages, in one transaction,
 // after R8's checks; it returns the member as stored afterwards.
-func (s *Service) memberAction(ctx context.Context, actor Actor, orgID OrgID, id MemberID, ownerMatters bool,
+func (s *Service) memberAction(ctx context.Context, actor Actor, orgID OrgID, id MemberID, guard actGuard,
 	fn func(c *change, cl caller, m *Member) error) (MemberView, error) {
 	var view MemberView
 	err := s.update(ctx, func(c *change) error {
@@ -170,8 +190,10 @@ func (s *Service) memberAction(ctx context.Context, actor Actor, orgID OrgID, id
 		if err := s.requireManager(cl); err != nil {
 			return err
 		}
-		if err := s.checkCanActOn(ctx, c.tx, cl, m, ownerMatters); err != nil {
-			return err
+		if guard != guardSelfOK || !cl.self(m.ID) {
+			if err := s.checkCanActOn(ctx, c.tx, cl, m, guard == guardNotOwner); err != nil {
+				return err
+			}
 		}
 		if err := fn(c, cl, &m); err != nil {
 			return err
@@ -188,23 +210,30 @@ func (s *Service) memberAction(ctx context.Context, actor Actor, orgID OrgID, id
 		if err != nil {
 			return fmt.Errorf("reload organization: %w", err)
 		}
-		view = s.memberView(org, m)
-		return nil
+		view, err = s.memberViewOf(ctx, c.tx, org, m)
+		return err
 	})
 	return view, err
 }
 
 // UpdateMember is R7 and R8: a role change is in force at the member's next
 // request; nobody changes their own role or the owner's, or grants above
-// themselves. Names are the person's own (R15): see the server's 403.
+// themselves. Agent access (R17) and teams may also be set on oneself (the
+// owner giving itself inbox access). Names are the person's own (R15): see
+// the server's 403.
 func (s *Service) UpdateMember(ctx context.Context, actor Actor, orgID OrgID, id MemberID, in UpdateMemberInput) (MemberView, error) {
-	ownerMatters := in.Role != nil
-	return s.memberAction(ctx, actor, orgID, id, ownerMatters, func(c *change, cl caller, m *Member) error {
-		if in.Teams != nil && len(*in.Teams) > 0 {
-			return Invalid("teams", "this model has no teams")
-		}
+	guard := guardSelfOK
+	if in.Role != nil {
+		guard = guardNotOwner
+	}
+	return s.memberAction(ctx, actor, orgID, id, guard, func(c *change, cl caller, m *Member) error {
 		if in.Role != nil {
 			if err := s.changeRole(c, cl, m, *in.Role); err != nil {
+				return err
+			}
+		}
+		if in.Teams != nil {
+			if err := s.changeTeams(c, cl, m, *in.Teams); err != nil {
 				return err
 			}
 		}
@@ -265,7 +294,7 @@ func (s *Service) SetClientAccess(ctx context.Context, actor Actor, orgID OrgID,
 	if !s.model.HasClients() {
 		return MemberView{}, notFound("clients")
 	}
-	return s.memberAction(ctx, actor, orgID, id, false, func(c *change, cl caller, m *Member) error {
+	return s.memberAction(ctx, actor, orgID, id, guardOther, func(c *change, cl caller, m *Member) error {
 		r, err := s.roleByKey(c.ctx, c.tx, cl.org.ID, m.Role)
 		if err != nil {
 			return err
@@ -334,7 +363,7 @@ func (s *Service) allowedClientList(ctx context.Context, q Queries, cl caller, c
 // cancelled. The owner cannot be revoked; revoking the billing contact moves
 // that role to the owner.
 func (s *Service) Revoke(ctx context.Context, actor Actor, orgID OrgID, id MemberID) (MemberView, error) {
-	return s.memberAction(ctx, actor, orgID, id, true, func(c *change, cl caller, m *Member) error {
+	return s.memberAction(ctx, actor, orgID, id, guardNotOwner, func(c *change, cl caller, m *Member) error {
 		if m.Status == StatusRevoked {
 			return nil
 		}
@@ -376,7 +405,7 @@ func (s *Service) cancelPendingInvitation(c *change, m *Member, to InvitationSta
 // Reactivate is R12: a revoked member is active again with the same role and
 // access (seats permitting); one who never accepted gets a fresh invitation.
 func (s *Service) Reactivate(ctx context.Context, actor Actor, orgID OrgID, id MemberID) (MemberView, error) {
-	return s.memberAction(ctx, actor, orgID, id, false, func(c *change, cl caller, m *Member) error {
+	return s.memberAction(ctx, actor, orgID, id, guardOther, func(c *change, cl caller, m *Member) error {
 		if m.Status != StatusRevoked {
 			return NewError(CodeNotRevoked, "only a revoked member can be reactivated")
 		}
@@ -405,7 +434,7 @@ func (s *Service) Reactivate(ctx context.Context, actor Actor, orgID OrgID, id M
 
 // DeleteMember is R12: only a revoked member is deleted permanently.
 func (s *Service) DeleteMember(ctx context.Context, actor Actor, orgID OrgID, id MemberID) error {
-	_, err := s.memberAction(ctx, actor, orgID, id, true, func(c *change, cl caller, m *Member) error {
+	_, err := s.memberAction(ctx, actor, orgID, id, guardNotOwner, func(c *change, cl caller, m *Member) error {
 		if m.Status != StatusRevoked {
 			return NewError(CodeNotRevoked, "revoke the member before deleting it")
 		}
@@ -421,7 +450,7 @@ func (s *Service) DeleteMember(ctx context.Context, actor Actor, orgID OrgID, id
 // expiry; the old token is then unknown. Seats are checked again.
 func (s *Service) Resend(ctx context.Context, actor Actor, orgID OrgID, id MemberID) (MemberView, string, error) {
 	var url string
-	v, err := s.memberAction(ctx, actor, orgID, id, false, func(c *change, cl caller, m *Member) error {
+	v, err := s.memberAction(ctx, actor, orgID, id, guardOther, func(c *change, cl caller, m *Member) error {
 		if m.Status != StatusInvited {
 			return NewError(CodeNotPending, "only a pending invitation can be resent")
 		}
@@ -463,7 +492,10 @@ func (s *Service) Access(ctx context.Context, actor Actor, orgID OrgID, id Membe
 	if err != nil {
 		return AccessView{}, err
 	}
-	v := s.memberView(cl.org, m)
+	v, err := s.memberViewOf(ctx, s.store, cl.org, m)
+	if err != nil {
+		return AccessView{}, err
+	}
 	out := AccessView{Permissions: []string{}, Mode: v.ClientMode, Clients: []ClientID{}}
 	if m.Status != StatusActive {
 		return out, nil

@@ -2,6 +2,7 @@ package roster
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -137,7 +138,7 @@ func (s *Service) createOrgWithOwner(c *change, actor Actor, in CreateOrgInput) 
 		return CreatedOrg{}, err
 	}
 	cl := caller{Actor: actor, org: org}
-	out := CreatedOrg{Owner: s.memberView(org, owner)}
+	out := CreatedOrg{}
 	if joins {
 		err = c.email(user.Email, "added", fmt.Sprintf("You now own %s", org.Name), s.addedBody(user.FirstName, org.Name, ""))
 	} else {
@@ -146,9 +147,60 @@ func (s *Service) createOrgWithOwner(c *change, actor Actor, in CreateOrgInput) 
 	if err != nil {
 		return CreatedOrg{}, err
 	}
-	if m, err := c.tx.GetMember(c.ctx, org.ID, owner.ID); err == nil {
-		out.Owner = s.memberView(org, m)
+	m, err := c.tx.GetMember(c.ctx, org.ID, owner.ID)
+	if err != nil {
+		return CreatedOrg{}, fmt.Errorf("get owner: %w", err)
+	}
+	if out.Owner, err = s.memberViewOf(c.ctx, c.tx, org, m); err != nil {
+		return CreatedOrg{}, err
 	}
 	out.Org, err = s.orgView(c.ctx, c.tx, org)
 	return out, err
+}
+
+// SetPlan is the operator's: it moves an organization to another plan of
+// the model (R16, R17). A smaller plan refuses nobody already in: members
+// over the new limits keep their seats, and new invitations, reactivations
+// and acceptances are refused until the organization fits; custom roles
+// keep working but cannot be created or edited (R9).
+func (s *Service) SetPlan(ctx context.Context, actor Actor, orgID OrgID, plan string) (OrgView, error) {
+	if !actor.Operator {
+		return OrgView{}, forbidden("the operator token is required")
+	}
+	var view OrgView
+	err := s.update(ctx, func(c *change) error {
+		org, err := c.tx.LockOrganization(c.ctx, orgID)
+		if errors.Is(err, ErrNotFound) {
+			return notFound("organization")
+		} else if err != nil {
+			return fmt.Errorf("lock organization: %w", err)
+		}
+		if _, ok := s.model.Plan(plan); !ok {
+			return Invalid("plan", fmt.Sprintf("unknown plan %q; this model has %s", plan, strings.Join(s.planKeys(), ", ")))
+		}
+		if org.Plan != plan {
+			before := org.Plan
+			org.Plan = plan
+			if err := c.tx.UpdateOrganization(c.ctx, org); err != nil {
+				return fmt.Errorf("update organization: %w", err)
+			}
+			if err := c.touch(orgID); err != nil {
+				return err
+			}
+			if err := c.audit(actor, orgID, "organization.plan_changed", "organization", string(orgID), "", map[string]any{"plan": before}, map[string]any{"plan": plan}); err != nil {
+				return err
+			}
+		}
+		view, err = s.orgView(c.ctx, c.tx, org)
+		return err
+	})
+	return view, err
+}
+
+func (s *Service) planKeys() []string {
+	keys := make([]string, len(s.model.Plans))
+	for i, p := range s.model.Plans {
+		keys[i] = p.Key
+	}
+	return keys
 }

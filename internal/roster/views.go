@@ -28,7 +28,17 @@ type OrgView struct {
 	CustomRolesAvailable bool
 }
 
-func (s *Service) memberView(org Organization, m Member) MemberView {
+// memberViewOf shows one member, resolving its role's client rule.
+func (s *Service) memberViewOf(ctx context.Context, q Queries, org Organization, m Member) (MemberView, error) {
+	rules, err := s.clientRules(ctx, q, org.ID)
+	if err != nil {
+		return MemberView{}, err
+	}
+	return s.memberView(org, rules, m), nil
+}
+
+// memberView shows m; rules maps role keys to their client-access rule.
+func (s *Service) memberView(org Organization, rules map[string]ClientAccessRule, m Member) MemberView {
 	v := MemberView{
 		Member:           m,
 		IsOwner:          org.OwnerMemberID == m.ID,
@@ -40,9 +50,9 @@ func (s *Service) memberView(org Organization, m Member) MemberView {
 		tf := m.TwoFactor
 		v.TwoFactor = &tf
 	}
-	rule := AccessNone
-	if def, ok := s.model.SystemRole(m.Role); ok {
-		rule = def.ClientAccess
+	rule, ok := rules[m.Role]
+	if !ok {
+		rule = AccessNone
 	}
 	v.ClientMode = EffectiveClientMode(rule, m.ClientMode)
 	if v.Clients == nil {

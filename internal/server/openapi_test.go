@@ -193,6 +193,11 @@ var requestBodies = map[string]any{
 	"POST " + org + "/check":                       checkRequest{},
 	"POST /api/v1/check":                           batchCheckRequest{},
 	"POST /api/v1/admin/orgs":                      adminCreateOrgRequest{},
+	"PATCH /api/v1/admin/orgs/{org}":               adminUpdateOrgRequest{},
+	"POST " + org + "/roles":                       roleRequest{},
+	"PATCH " + org + "/roles/{key}":                roleRequest{},
+	"PUT " + org + "/roles/order":                  reorderRolesRequest{},
+	"POST " + org + "/teams":                       createTeamRequest{},
 }
 
 var jsonUnmarshalerType = reflect.TypeFor[json.Unmarshaler]()

@@ -70,6 +70,14 @@ func (s *Server) routeTable() []route {
 
 		{"GET " + org + "/permissions", roster.RequireMember, s.listPermissions},
 		{"GET " + org + "/roles", roster.RequireMember, s.listRoles},
+		{"POST " + org + "/roles", roster.RequireManager, s.createRole},
+		{"PUT " + org + "/roles/order", roster.RequireManager, s.reorderRoles},
+		{"PATCH " + org + "/roles/{key}", roster.RequireManager, s.updateRole},
+		{"DELETE " + org + "/roles/{key}", roster.RequireManager, s.deleteRole},
+
+		{"GET " + org + "/teams", roster.RequireMember, s.listTeams},
+		{"POST " + org + "/teams", roster.RequireManager, s.createTeam},
+		{"DELETE " + org + "/teams/{team}", roster.RequireManager, s.deleteTeam},
 
 		{"GET " + org + "/clients", roster.RequireMember, s.listClients},
 		{"POST " + org + "/clients", roster.RequireClientsAdmin, s.createClient},
@@ -80,5 +88,6 @@ func (s *Server) routeTable() []route {
 		{"POST /api/v1/check", roster.RequireOperator, s.checkBatch},
 
 		{"POST /api/v1/admin/orgs", roster.RequireOperator, s.adminCreateOrg},
+		{"PATCH /api/v1/admin/orgs/{org}", roster.RequireOperator, s.adminUpdateOrg},
 	}
 }

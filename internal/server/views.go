@@ -156,7 +156,7 @@ type roleJSON struct {
 }
 
 func toRole(r roster.RoleView) roleJSON {
-	out := roleJSON{Key: r.Key, Name: r.Name, Description: r.Description, System: r.System, Admin: r.Admin,
+	out := roleJSON{Key: r.Key, Name: r.Name, Description: r.Description, Icon: r.Icon, System: r.System, Admin: r.Admin,
 		Permissions: nonNil(r.Permissions), ClientAccess: r.ClientAccess, Position: r.Position, Members: []roleMemberJSON{}}
 	for _, m := range r.Members {
 		out.Members = append(out.Members, roleMemberJSON{MemberID: m.ID, FirstName: m.FirstName, LastName: m.LastName, Email: m.Email})
