@@ -106,7 +106,9 @@ func TestAccountsAddUser(t *testing.T) {
 	}
 	tok := e.LastToken("new@example.com", "invite")
 	var acc struct {
-		User   struct{ FirstName string `json:"first_name"` }
+		User struct {
+			FirstName string `json:"first_name"`
+		}
 		Member struct{ Role, Status string }
 	}
 	e.Must(http.StatusOK, "POST", "/api/v1/invitations/accept", "", map[string]any{"token": tok, "password": Password}).JSON(t, &acc)
