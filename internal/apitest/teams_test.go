@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"slices"
 	"testing"
+	"time"
 )
 
 type teamJSON struct {
@@ -28,6 +29,7 @@ func TestTeams(t *testing.T) {
 	ro := addMember(t, e, a, "read_only", "ro@example.com")
 	var sales, support teamJSON
 	e.Must(http.StatusCreated, "POST", org(a.OrgID)+"/teams", a.Token, map[string]any{"name": "Sales"}).JSON(t, &sales)
+	e.Clock.Advance(time.Second) // lists are ordered by creation time
 	e.Must(http.StatusCreated, "POST", org(a.OrgID)+"/teams", a.Token, map[string]any{"name": "Support"}).JSON(t, &support)
 	if sales.ID == "" || sales.Name != "Sales" || sales.Members == nil || len(sales.Members) != 0 {
 		t.Fatalf("a new team: got %+v", sales)
