@@ -709,3 +709,24 @@ func TestLoadFileNamedLikeAPreset(t *testing.T) {
 		t.Fatalf("got model %q, want mini (the file)", m.Name)
 	}
 }
+
+// TestSyntaxErrorLines: a YAML syntax error names the line where the
+// document goes wrong, for the scanner's and the parser's errors alike.
+func TestSyntaxErrorLines(t *testing.T) {
+	for _, c := range []struct {
+		src  string
+		line int
+	}{
+		{"name: x\nroles:\n  - a\n - b\n", 4},       // parser: did not find expected key
+		{"name: x\nroles: [a, b\nplans: 3\n", 2},    // parser: did not find expected ',' or ']'
+		{"name: x\n- b\n", 2},                       // parser: did not find expected key
+		{"name: x\nowner_role: a\n  plans: 3\n", 3}, // scanner: mapping values are not allowed
+		{"name: x\nowner_role: @a\n", 2},            // scanner: cannot start any token
+		{"name: x\n\towner_role: a\n", 2},           // scanner: tab character
+	} {
+		errs := parseErrors(t, c.src).List
+		if len(errs) != 1 || errs[0].Line != c.line || !strings.HasPrefix(errs[0].Message, "YAML: ") {
+			t.Errorf("%q: got %v, want one YAML error on line %d", c.src, errs, c.line)
+		}
+	}
+}

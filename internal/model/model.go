@@ -140,6 +140,12 @@ func syntaxError(err error) *Error {
 	if _, scanErr := fmt.Sscanf(msg, "line %d:", &n); scanErr == nil && n > 0 {
 		line = n
 		msg = strings.TrimSpace(msg[strings.Index(msg, ":")+1:])
+		// yaml.v3 numbers its parser's errors ("did not find expected key",
+		// "... ',' or ']'") from 0 and its scanner's from 1: measured with
+		// go.yaml.in/yaml/v3 v3.0.6, see TestSyntaxErrorLines.
+		if strings.HasPrefix(msg, "did not find expected") {
+			line++
+		}
 	}
 	return &Error{Line: line, Message: "YAML: " + msg}
 }
