@@ -7,7 +7,9 @@ package mail
 
 import (
 	"bytes"
+	"encoding/base64"
 	"mime"
+	netmail "net/mail"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -35,7 +37,7 @@ func Format(e roster.Email, from string, now time.Time) []byte {
 		from = defaultFrom
 	}
 	var b bytes.Buffer
-	writeHeader(&b, "From", clean(from))
+	writeHeader(&b, "From", encodeFrom(clean(from)))
 	writeHeader(&b, "To", clean(e.To))
 	writeHeader(&b, "Subject", encodeHeader(clean(e.Subject)))
 	writeHeader(&b, "Date", now.UTC().Format(time.RFC1123Z))
@@ -72,11 +74,46 @@ func clean(v string) string {
 	return strings.NewReplacer("\r", "", "\n", "").Replace(v)
 }
 
+// encodeHeader makes an unstructured header value (the subject) safe: UTF-8
+// as RFC 2047 encoded words, and so is ASCII text containing "=?", which a
+// reader would otherwise decode as an encoded word of its own.
 func encodeHeader(v string) string {
-	if isASCII(v) {
+	switch {
+	case strings.Contains(v, "=?"):
+		return base64Words(v)
+	case isASCII(v):
 		return v
 	}
 	return mime.QEncoding.Encode("utf-8", v)
+}
+
+// base64Words encodes v as "B" encoded words of at most 75 characters,
+// split between whole characters (RFC 2047 sections 2 and 5).
+func base64Words(v string) string {
+	const maxChunk = 39 // 52 base64 characters + 12 of "=?utf-8?b?...?=", with "Subject: " < 76
+	var words []string
+	for v != "" {
+		n := min(len(v), maxChunk)
+		for n < len(v) && !utf8.RuneStart(v[n]) {
+			n--
+		}
+		words = append(words, "=?utf-8?b?"+base64.StdEncoding.EncodeToString([]byte(v[:n]))+"?=")
+		v = v[n:]
+	}
+	return strings.Join(words, " ")
+}
+
+// encodeFrom encodes a non-ASCII display name in the From address
+// ("Équipe <a@b>" as an encoded word); an ASCII value is kept as given.
+func encodeFrom(from string) string {
+	if isASCII(from) {
+		return from
+	}
+	addr, err := netmail.ParseAddress(from)
+	if err != nil {
+		return from
+	}
+	return addr.String()
 }
 
 func transferEncoding(body string) string {

@@ -201,3 +201,33 @@ func TestFormatBodyLineEndings(t *testing.T) {
 		}
 	}
 }
+
+// An ASCII subject that looks like an encoded word must read back as
+// written, and a non-ASCII sender name must be encoded.
+func TestFormatEncodedWordLookalikesAndSenderName(t *testing.T) {
+	for _, subject := range []string{"Join =?utf-8?q?Evil?= Corp", "=?", strings.Repeat("x=?y ", 30) + "Zoë"} {
+		e := email("em1", 0)
+		e.Subject = subject
+		raw := Format(e, testFrom, t0)
+		msg, _ := parse(t, raw)
+		got, err := new(mime.WordDecoder).DecodeHeader(msg.Header.Get("Subject"))
+		if err != nil || got != subject {
+			t.Fatalf("subject %q: read back %q (%v)", subject, got, err)
+		}
+		for _, line := range strings.Split(string(raw), "\r\n") {
+			if len(line) > 78 && strings.Contains(line, "=?") {
+				t.Fatalf("subject %q: header line of %d characters: %q", subject, len(line), line)
+			}
+		}
+	}
+	raw := Format(email("em1", 0), "Équipe Roster <roster@example.com>", t0)
+	headers, _, _ := bytes.Cut(raw, []byte("\r\n\r\n"))
+	if !isASCII(string(headers)) {
+		t.Fatalf("a non-ASCII sender name is not encoded:\n%s", headers)
+	}
+	msg, _ := parse(t, raw)
+	from, err := msg.Header.AddressList("From")
+	if err != nil || len(from) != 1 || from[0].Name != "Équipe Roster" || from[0].Address != "roster@example.com" {
+		t.Fatalf("From reads back as %v (%v)", from, err)
+	}
+}
