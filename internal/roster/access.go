@@ -133,6 +133,16 @@ func (s *Service) lockCaller(c *change, actor Actor, orgID OrgID) (caller, error
 	return s.resolveCaller(c.ctx, c.tx, actor, orgID)
 }
 
+// lockManager is lockCaller for the acts that need users.manage (R3, R9,
+// teams).
+func (s *Service) lockManager(c *change, actor Actor, orgID OrgID) (caller, error) {
+	cl, err := s.lockCaller(c, actor, orgID)
+	if err != nil {
+		return caller{}, err
+	}
+	return cl, s.requireManager(cl)
+}
+
 // requirePermission refuses a caller lacking key with 403 forbidden.
 func (s *Service) requirePermission(c caller, key string) error {
 	if !s.has(c, key) {

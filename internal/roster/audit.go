@@ -27,11 +27,7 @@ func (s *Service) ListAudit(ctx context.Context, actor Actor, orgID OrgID, q Aud
 	if err != nil {
 		return AuditList{}, err
 	}
-	limit, err := q.limit()
-	if err != nil {
-		return AuditList{}, err
-	}
-	before, err := decodeCursor(q.Cursor)
+	limit, before, err := q.window()
 	if err != nil {
 		return AuditList{}, err
 	}
@@ -48,15 +44,8 @@ func (s *Service) ListAudit(ctx context.Context, actor Actor, orgID OrgID, q Aud
 	if err != nil {
 		return AuditList{}, fmt.Errorf("list audit: %w", err)
 	}
-	out := AuditList{Events: evs}
-	if len(evs) > limit {
-		out.Events = evs[:limit]
-		last := evs[limit-1]
-		out.NextCursor = EncodeCursor(Cursor{Time: last.Time, ID: string(last.ID)})
-	}
-	if out.Events == nil {
-		out.Events = []AuditEvent{}
-	}
+	var out AuditList
+	out.Events, out.NextCursor = cut(evs, limit, func(e AuditEvent) Cursor { return Cursor{Time: e.Time, ID: string(e.ID)} })
 	return out, nil
 }
 

@@ -30,11 +30,7 @@ func (s *Service) ListClients(ctx context.Context, actor Actor, orgID OrgID, q C
 	if err != nil {
 		return ClientList{}, err
 	}
-	limit, err := q.limit()
-	if err != nil {
-		return ClientList{}, err
-	}
-	after, err := decodeCursor(q.Cursor)
+	limit, after, err := q.window()
 	if err != nil {
 		return ClientList{}, err
 	}
@@ -55,15 +51,8 @@ func (s *Service) ListClients(ctx context.Context, actor Actor, orgID OrgID, q C
 	if err != nil {
 		return ClientList{}, fmt.Errorf("list clients: %w", err)
 	}
-	out := ClientList{Clients: cs}
-	if len(cs) > limit {
-		out.Clients = cs[:limit]
-		last := cs[limit-1]
-		out.NextCursor = EncodeCursor(Cursor{Time: last.CreatedAt, ID: string(last.ID)})
-	}
-	if out.Clients == nil {
-		out.Clients = []Client{}
-	}
+	var out ClientList
+	out.Clients, out.NextCursor = cut(cs, limit, func(c Client) Cursor { return Cursor{Time: c.CreatedAt, ID: string(c.ID)} })
 	return out, nil
 }
 

@@ -174,11 +174,8 @@ func (s *Service) reassignMembers(c *change, cl caller, holders []Member, from, 
 func (s *Service) ReorderRoles(ctx context.Context, actor Actor, orgID OrgID, keys []string) ([]RoleView, error) {
 	var views []RoleView
 	err := s.update(ctx, func(c *change) error {
-		cl, err := s.lockCaller(c, actor, orgID)
+		cl, err := s.lockManager(c, actor, orgID)
 		if err != nil {
-			return err
-		}
-		if err := s.requireManager(cl); err != nil {
 			return err
 		}
 		custom, err := c.tx.ListCustomRoles(c.ctx, orgID)

@@ -44,11 +44,8 @@ const maxInviteEmails = 100
 func (s *Service) Invite(ctx context.Context, actor Actor, orgID OrgID, in InviteInput) ([]InviteResult, error) {
 	var results []InviteResult
 	err := s.update(ctx, func(c *change) error {
-		cl, err := s.lockCaller(c, actor, orgID)
+		cl, err := s.lockManager(c, actor, orgID)
 		if err != nil {
-			return err
-		}
-		if err := s.requireManager(cl); err != nil {
 			return err
 		}
 		r, access, err := s.validateInvite(ctx, c.tx, cl, in)

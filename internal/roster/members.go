@@ -33,6 +33,28 @@ func (p Page) limit() (int, error) {
 	return p.Limit, nil
 }
 
+// window reads a page request: its size and where it starts.
+func (p Page) window() (int, *Cursor, error) {
+	limit, err := p.limit()
+	if err != nil {
+		return 0, nil, err
+	}
+	at, err := decodeCursor(p.Cursor)
+	return limit, at, err
+}
+
+// cut trims a store read of limit+1 items to the page and returns the
+// cursor of the next page ("" on the last one). Never nil.
+func cut[T any](items []T, limit int, position func(T) Cursor) ([]T, string) {
+	if items == nil {
+		return []T{}, ""
+	}
+	if len(items) <= limit {
+		return items, ""
+	}
+	return items[:limit], EncodeCursor(position(items[limit-1]))
+}
+
 // EncodeCursor and decodeCursor make list positions opaque.
 func EncodeCursor(c Cursor) string {
 	return base64.RawURLEncoding.EncodeToString([]byte(strconv.FormatInt(c.Time.UnixNano(), 10) + "|" + c.ID))
@@ -72,11 +94,7 @@ func (s *Service) ListMembers(ctx context.Context, actor Actor, orgID OrgID, q M
 	if err != nil {
 		return MemberList{}, err
 	}
-	limit, err := q.limit()
-	if err != nil {
-		return MemberList{}, err
-	}
-	after, err := decodeCursor(q.Cursor)
+	limit, after, err := q.window()
 	if err != nil {
 		return MemberList{}, err
 	}
@@ -98,17 +116,13 @@ func (s *Service) ListMembers(ctx context.Context, actor Actor, orgID OrgID, q M
 	if err != nil {
 		return MemberList{}, fmt.Errorf("list members: %w", err)
 	}
-	out := MemberList{Members: []MemberView{}}
 	rules, err := s.clientRules(ctx, s.store, orgID)
 	if err != nil {
 		return MemberList{}, err
 	}
-	if len(ms) > limit {
-		ms = ms[:limit]
-		last := ms[limit-1]
-		out.NextCursor = EncodeCursor(Cursor{Time: last.CreatedAt, ID: string(last.ID)})
-	}
-	for _, m := range ms {
+	page, next := cut(ms, limit, func(m Member) Cursor { return Cursor{Time: m.CreatedAt, ID: string(m.ID)} })
+	out := MemberList{Members: make([]MemberView, 0, len(page)), NextCursor: next}
+	for _, m := range page {
 		out.Members = append(out.Members, s.memberView(cl.org, rules, m))
 	}
 	return out, nil

@@ -25,11 +25,7 @@ func (s *Service) ListTeams(ctx context.Context, actor Actor, orgID OrgID, p Pag
 	if err != nil {
 		return TeamList{}, err
 	}
-	limit, err := p.limit()
-	if err != nil {
-		return TeamList{}, err
-	}
-	after, err := decodeCursor(p.Cursor)
+	limit, after, err := p.window()
 	if err != nil {
 		return TeamList{}, err
 	}
@@ -37,12 +33,8 @@ func (s *Service) ListTeams(ctx context.Context, actor Actor, orgID OrgID, p Pag
 	if err != nil {
 		return TeamList{}, fmt.Errorf("list teams: %w", err)
 	}
-	out := TeamList{Teams: teams}
-	if len(teams) > limit {
-		out.Teams = teams[:limit]
-		last := out.Teams[limit-1]
-		out.NextCursor = EncodeCursor(Cursor{Time: last.CreatedAt, ID: string(last.ID)})
-	}
+	var out TeamList
+	out.Teams, out.NextCursor = cut(teams, limit, func(t Team) Cursor { return Cursor{Time: t.CreatedAt, ID: string(t.ID)} })
 	for i := range out.Teams {
 		out.Teams[i].Members = s.visibleTeamMembers(cl, out.Teams[i].Members)
 	}
@@ -68,11 +60,8 @@ func (s *Service) CreateTeam(ctx context.Context, actor Actor, orgID OrgID, name
 	}
 	var team Team
 	err := s.update(ctx, func(c *change) error {
-		cl, err := s.lockCaller(c, actor, orgID)
+		cl, err := s.lockManager(c, actor, orgID)
 		if err != nil {
-			return err
-		}
-		if err := s.requireManager(cl); err != nil {
 			return err
 		}
 		if err := validateName("name", name, true); err != nil {
