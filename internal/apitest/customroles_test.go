@@ -3,6 +3,7 @@ package apitest
 import (
 	"net/http"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -76,6 +77,9 @@ func TestR9CreateCustomRole(t *testing.T) {
 			all = append(all, p.Key)
 		}
 	}
+	if ru := createRole(t, e, a.Token, a.OrgID, map[string]any{"name": "Бухгалтер", "permissions": []string{}}); !strings.HasPrefix(ru.Key, "role_") || ru.Name != "Бухгалтер" {
+		t.Fatalf("a name without ASCII letters: got key %q name %q, want a role_ key", ru.Key, ru.Name)
+	}
 	if super := createRole(t, e, a.Token, a.OrgID, map[string]any{"name": "Deputy", "permissions": all}); !super.Admin {
 		t.Fatalf("a role with every permission: admin %v, want true", super.Admin)
 	}
@@ -102,7 +106,7 @@ func TestR9CreateCustomRole(t *testing.T) {
 			t.Errorf("create %v: got %d %s, want %d %s %s", tc.body, r.Status, r.Body, tc.status, tc.code, tc.field)
 		}
 	}
-	if n := len(listRoles(t, e, a.Token, a.OrgID)); n != 6 {
+	if n := len(listRoles(t, e, a.Token, a.OrgID)); n != 7 {
 		t.Fatalf("refused creations changed the roles: %d roles, want 6", n)
 	}
 

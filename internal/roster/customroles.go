@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -315,10 +316,13 @@ func (s *Service) applyRoleName(ctx context.Context, q Queries, cr *CustomRole, 
 		return err
 	}
 	cr.Name = strings.TrimSpace(*name)
+	if !strings.ContainsFunc(cr.Name, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }) {
+		return Invalid("name", "name must contain a letter or a digit")
+	}
 	if creating {
 		cr.Key = RoleKey(cr.Name)
-		if cr.Key == "" {
-			return Invalid("name", "name must contain a letter or a digit")
+		if cr.Key == "" { // a name in a script without ASCII letters
+			cr.Key = newID("role_")
 		}
 	}
 	for _, def := range s.model.Roles {
@@ -340,8 +344,10 @@ func nameTaken(name string) *Error {
 	return NewError(CodeNameTaken, fmt.Sprintf("a role named %q, or with the same key, exists already", name))
 }
 
-// RoleKey makes a custom role's key from its name: lower-case letters and
-// digits, every other run of characters one underscore ([a-z0-9_]+).
+// RoleKey makes a custom role's key from its name: lower-case ASCII letters
+// and digits, every other run of characters one underscore ([a-z0-9_]+).
+// It is empty for a name without ASCII letters or digits; such a role gets
+// a random key "role_…".
 func RoleKey(name string) string {
 	var b strings.Builder
 	pending := false
