@@ -71,12 +71,3 @@ func (t *table[K, V]) next(i int) int {
 	}
 	return i
 }
-
-// all calls f for every entry, in no particular order.
-func (t *table[K, V]) all(f func(K, *V)) {
-	for i := range t.slots {
-		if s := &t.slots[i]; s.tag != 0 {
-			f(s.key, &s.val)
-		}
-	}
-}

@@ -2,7 +2,6 @@ package server
 
 import (
 	"errors"
-	"log/slog"
 	"math"
 	"net/http"
 	"strconv"
@@ -87,5 +86,3 @@ func isUnavailable(err error) bool {
 	var u interface{ Unavailable() bool }
 	return errors.As(err, &u) && u.Unavailable()
 }
-
-func (s *Server) logAttr(r *http.Request) slog.Attr { return slog.String("request_id", requestID(r)) }

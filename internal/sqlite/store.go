@@ -161,13 +161,6 @@ func nullString(s string) any {
 	return s
 }
 
-func boolInt(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
-}
-
 // notFound wraps roster.ErrNotFound with what was missing.
 func notFound(what string, id any) error {
 	return fmt.Errorf("%s %v: %w", what, id, roster.ErrNotFound)
