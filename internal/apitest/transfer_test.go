@@ -8,11 +8,6 @@ import (
 	"testing"
 )
 
-func orgOf(t *testing.T, e *Env, token, orgID string) map[string]any {
-	t.Helper()
-	return e.Must(http.StatusOK, "GET", org(orgID), token, nil).M(t)
-}
-
 // R13: only the owner transfers ownership, to an active member, who gets the
 // owner role; the previous owner keeps the role and stops being owner.
 func TestR13OwnershipTransfer(t *testing.T) {
