@@ -40,8 +40,8 @@ func (d *DirTransport) adopt(from string, now func() time.Time) {
 	d.from, d.now = from, now
 }
 
-// FileName is "<created-at as 20060102T150405Z>-<id>.eml": names sort by
-// time, and a second delivery of the same email overwrites the first. Path
+// FileName is "<created-at as 20060102T150405.000000000Z>-<id>.eml": names
+// sort by time to the nanosecond (the width is fixed), and a second delivery of the same email overwrites the first. Path
 // separators, dots and control characters in the id become "_".
 func FileName(e roster.Email) string {
 	id := strings.Map(func(r rune) rune {
@@ -50,7 +50,7 @@ func FileName(e roster.Email) string {
 		}
 		return r
 	}, e.ID)
-	return e.CreatedAt.UTC().Format("20060102T150405Z") + "-" + id + ".eml"
+	return e.CreatedAt.UTC().Format("20060102T150405.000000000Z") + "-" + id + ".eml"
 }
 
 // Send writes the file atomically: a temporary file in the same directory,

@@ -52,9 +52,9 @@ func TestNewDirMode(t *testing.T) {
 func TestFileName(t *testing.T) {
 	at := time.Date(2026, 3, 4, 5, 6, 7, 890, time.FixedZone("CET", 3600))
 	tests := []struct{ id, want string }{
-		{"01HV8Z", "20260304T040607Z-01HV8Z.eml"},
-		{"../../etc/passwd", "20260304T040607Z-______etc_passwd.eml"},
-		{"a\\b\nc", "20260304T040607Z-a_b_c.eml"},
+		{"01HV8Z", "20260304T040607.000000890Z-01HV8Z.eml"},
+		{"../../etc/passwd", "20260304T040607.000000890Z-______etc_passwd.eml"},
+		{"a\\b\nc", "20260304T040607.000000890Z-a_b_c.eml"},
 	}
 	for _, tt := range tests {
 		if got := FileName(roster.Email{ID: tt.id, CreatedAt: at}); got != tt.want {
@@ -71,8 +71,8 @@ func TestDirSendWritesOneFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	names := listDir(t, dir)
-	if len(names) != 1 || names[0] != "20260102T030405Z-em1.eml" {
-		t.Fatalf("files: got %v, want [20260102T030405Z-em1.eml]", names)
+	if len(names) != 1 || names[0] != "20260102T030405.000000000Z-em1.eml" {
+		t.Fatalf("files: got %v, want [20260102T030405.000000000Z-em1.eml]", names)
 	}
 	path := filepath.Join(dir, names[0])
 	got, err := os.ReadFile(path)
@@ -153,5 +153,15 @@ func TestDirSendCancelled(t *testing.T) {
 	}
 	if names := listDir(t, dir); len(names) != 0 {
 		t.Fatalf("files: got %v, want none", names)
+	}
+}
+
+// Emails queued within one second still sort in the order they were made.
+func TestFileNamesSortWithinASecond(t *testing.T) {
+	base := time.Date(2026, 3, 4, 5, 6, 7, 0, time.UTC)
+	a := FileName(roster.Email{ID: "zzz", CreatedAt: base.Add(999 * time.Microsecond)})
+	b := FileName(roster.Email{ID: "aaa", CreatedAt: base.Add(time.Millisecond)})
+	if a >= b {
+		t.Fatalf("%s should sort before %s", a, b)
 	}
 }
