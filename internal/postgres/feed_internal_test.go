@@ -1,0 +1,64 @@
+package postgres
+
+import (
+	"testing"
+	"time"
+)
+
+// TestCursorFloorTrails: the catch-up poll's floor stays at least one
+// Lookback behind the newest change number seen, so a transaction that took
+// its number before a later one committed is still read; and it does move,
+// so the poll reads only recent changes.
+func TestCursorFloorTrails(t *testing.T) {
+	const lookback = 10 * time.Second
+	t0 := time.Unix(1000, 0)
+	c := &cursor{}
+	steps := []struct {
+		at        time.Duration
+		newest    int64
+		wantFloor int64
+	}{
+		{0, 5, 0},                 // the first polls read everything
+		{5 * time.Second, 9, 0},   // not a Lookback yet
+		{10 * time.Second, 12, 5}, // the floor takes what was newest a Lookback ago
+		{15 * time.Second, 20, 5}, // and stays until the next Lookback
+		{20 * time.Second, 25, 12},
+		{31 * time.Second, 30, 25},
+	}
+	for _, s := range steps {
+		c.advance(s.newest, t0.Add(s.at), lookback)
+		if c.floor != s.wantFloor {
+			t.Errorf("at %v after newest %d: floor %d, want %d", s.at, s.newest, c.floor, s.wantFloor)
+		}
+		if c.floor > c.newest {
+			t.Errorf("at %v: floor %d above the newest number seen %d", s.at, c.floor, c.newest)
+		}
+	}
+}
+
+func TestFeedPayload(t *testing.T) {
+	org, rev, err := parseFeedPayload(feedPayload("org_abc", 42))
+	if err != nil || org != "org_abc" || rev != 42 {
+		t.Errorf("round trip: got %q %d %v", org, rev, err)
+	}
+	for _, bad := range []string{"", "org_abc", " 42", "org_abc x"} {
+		if _, _, err := parseFeedPayload(bad); err == nil {
+			t.Errorf("parseFeedPayload(%q): got nil error", bad)
+		}
+	}
+}
+
+// TestCursorComparesAllOncePerMinute: the first poll and one a minute
+// after read from zero; the others from the floor.
+func TestCursorComparesAllOncePerMinute(t *testing.T) {
+	t0 := time.Unix(1000, 0)
+	c := &cursor{floor: 7}
+	for _, s := range []struct {
+		at   time.Duration
+		want int64
+	}{{0, 0}, {time.Second, 7}, {59 * time.Second, 7}, {60 * time.Second, 0}, {61 * time.Second, 7}} {
+		if got := c.from(t0.Add(s.at)); got != s.want {
+			t.Errorf("at %v: reads above %d, want %d", s.at, got, s.want)
+		}
+	}
+}

@@ -1,0 +1,50 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/roster-dev/roster/internal/roster"
+)
+
+const invitationColumns = `id, org_id, member_id, token_hash, state, expires_at, invited_by, created_at`
+
+func (d *queries) getInvitation(ctx context.Context, where string, args ...any) (roster.Invitation, error) {
+	var inv roster.Invitation
+	var expires, created int64
+	err := d.q.QueryRow(ctx, `SELECT `+invitationColumns+` FROM invitations WHERE `+where, args...).
+		Scan(&inv.ID, &inv.OrgID, &inv.MemberID, &inv.TokenHash, &inv.State, &expires, &inv.InvitedBy, &created)
+	if noRows(err) {
+		return roster.Invitation{}, notFound("invitation", "")
+	}
+	if err != nil {
+		return roster.Invitation{}, fmt.Errorf("get invitation: %w", err)
+	}
+	inv.ExpiresAt, inv.CreatedAt = fromTS(expires), fromTS(created)
+	return inv, nil
+}
+
+func (d *queries) GetInvitationByTokenHash(ctx context.Context, hash []byte) (roster.Invitation, error) {
+	return d.getInvitation(ctx, "token_hash = $1", hash)
+}
+
+func (d *queries) GetPendingInvitation(ctx context.Context, org roster.OrgID, member roster.MemberID) (roster.Invitation, error) {
+	return d.getInvitation(ctx, "org_id = $1 AND member_id = $2 AND state = 'pending' ORDER BY created_at DESC LIMIT 1", org, member)
+}
+
+func (d *queries) CreateInvitation(ctx context.Context, inv roster.Invitation) error {
+	return d.insert(ctx, "invitation", `INSERT INTO invitations (`+invitationColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+		inv.ID, inv.OrgID, inv.MemberID, inv.TokenHash, inv.State, ts(inv.ExpiresAt), inv.InvitedBy, ts(inv.CreatedAt))
+}
+
+// SetInvitationState is a conditional UPDATE: of racing acceptances exactly
+// one sees its row change (SECURITY.md item 17). Under READ COMMITTED a
+// racer blocked on the row re-checks "state = from" on the committed
+// version once the winner commits, and updates nothing.
+func (d *queries) SetInvitationState(ctx context.Context, id string, from, to roster.InvitationState) (bool, error) {
+	ok, err := changed(d.q.Exec(ctx, `UPDATE invitations SET state = $1 WHERE id = $2 AND state = $3`, to, id, from))
+	if err != nil {
+		return false, fmt.Errorf("set invitation %s state: %w", id, err)
+	}
+	return ok, nil
+}

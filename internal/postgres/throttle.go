@@ -1,0 +1,35 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/roster-dev/roster/internal/roster"
+)
+
+// GetThrottle returns the zero state, with Key set, for a key never stored.
+func (d *queries) GetThrottle(ctx context.Context, key string) (roster.ThrottleState, error) {
+	t := roster.ThrottleState{Key: key}
+	var window, locked int64
+	err := d.q.QueryRow(ctx, `SELECT failures, window_start, locked_until, lockouts FROM login_throttle WHERE key = $1`, key).
+		Scan(&t.Failures, &window, &locked, &t.Lockouts)
+	if noRows(err) {
+		return t, nil
+	}
+	if err != nil {
+		return t, fmt.Errorf("get throttle: %w", err)
+	}
+	t.WindowStart, t.LockedUntil = fromTS(window), fromTS(locked)
+	return t, nil
+}
+
+func (d *queries) PutThrottle(ctx context.Context, t roster.ThrottleState) error {
+	_, err := d.q.Exec(ctx, `INSERT INTO login_throttle (key, failures, window_start, locked_until, lockouts) VALUES ($1, $2, $3, $4, $5)
+		ON CONFLICT (key) DO UPDATE SET failures = excluded.failures, window_start = excluded.window_start,
+		locked_until = excluded.locked_until, lockouts = excluded.lockouts`,
+		t.Key, t.Failures, ts(t.WindowStart), ts(t.LockedUntil), t.Lockouts)
+	if err != nil {
+		return fmt.Errorf("put throttle: %w", err)
+	}
+	return nil
+}
