@@ -5,8 +5,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"strings"
+	"net/url"
 
+	"github.com/roster-dev/roster/internal/postgres"
 	"github.com/roster-dev/roster/internal/sqlite"
 )
 
@@ -22,16 +23,34 @@ func migrate(ctx context.Context, args []string, getenv func(string) string, std
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
-	if strings.HasPrefix(*db, "postgres") {
-		fmt.Fprintln(stderr, "roster migrate: the PostgreSQL store is not available in this build yet")
-		return 1
-	}
-	store, err := sqlite.Open(ctx, *db) // Open applies pending migrations
+	// Open applies pending migrations; with PostgreSQL under an advisory
+	// lock, so running this while nodes start is safe.
+	name, err := migrateDB(ctx, *db)
 	if err != nil {
 		fmt.Fprintln(stderr, "roster migrate:", err)
 		return 1
 	}
-	defer store.Close()
-	fmt.Fprintf(stdout, "%s: migrations applied\n", *db)
+	fmt.Fprintf(stdout, "%s: migrations applied\n", name)
 	return 0
+}
+
+// migrateDB opens (so migrates) and closes the database, returning its
+// name for the report, without a PostgreSQL URL's password.
+func migrateDB(ctx context.Context, db string) (string, error) {
+	if postgres.IsURL(db) {
+		u, err := url.Parse(db)
+		if err != nil {
+			return "", fmt.Errorf("database URL: %w", err)
+		}
+		s, err := postgres.Open(ctx, db)
+		if err != nil {
+			return "", err
+		}
+		return u.Redacted(), s.Close()
+	}
+	s, err := sqlite.Open(ctx, db)
+	if err != nil {
+		return "", err
+	}
+	return db, s.Close()
 }

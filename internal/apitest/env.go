@@ -1,12 +1,18 @@
-// Package apitest runs a whole Roster node (real SQLite file, real HTTP
-// handler, .eml mail directory, a fake clock) for tests that go through the
-// API as a client would.
+// Package apitest runs a whole Roster node (real SQLite file or PostgreSQL
+// schema, real HTTP handler, .eml mail directory, a fake clock) for tests
+// that go through the API as a client would.
+//
+// The package's tests run twice in one `go test` (RunBothStores, called by
+// TestMain): on SQLite files, then on PostgreSQL when it is reachable.
 package apitest
 
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/json"
+	"flag"
+	"fmt"
 	"io"
 	"mime"
 	"net/http"
@@ -21,9 +27,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/roster-dev/roster/internal/app"
 	"github.com/roster-dev/roster/internal/model"
 	"github.com/roster-dev/roster/internal/password"
+	"github.com/roster-dev/roster/internal/pgtest"
+	"github.com/roster-dev/roster/internal/postgres"
 )
 
 // OperatorToken is the operator token of every test node.
@@ -61,7 +71,11 @@ type Env struct {
 	URL     string
 	Clock   *Clock
 	MailDir string
-	DBPath  string
+	// DBPath is the node's database: a SQLite file, or on PostgreSQL the URL
+	// of the test's own schema (see Postgres).
+	DBPath string
+	// Postgres is set when the node runs on PostgreSQL (PostgresEnv).
+	Postgres bool
 }
 
 // Options are the node options a test may adjust.
@@ -70,8 +84,22 @@ type Options = app.Options
 // Option adjusts the node's options before it starts.
 type Option func(*app.Options)
 
-// New starts a node on a fresh SQLite file with the given preset.
+// New starts a node on a fresh database with the given preset: a SQLite
+// file, or a schema of its own in PostgresEnv's database when that is set.
 func New(t testing.TB, preset string, opts ...Option) *Env {
+	t.Helper()
+	db := ""
+	if pg := os.Getenv(PostgresEnv); pg != "" {
+		db = pgtest.NewSchema(t, pg)
+	}
+	return NewOn(t, preset, db, opts...)
+}
+
+// NewOn starts a node on database db: a SQLite path, a PostgreSQL URL, or
+// "" for a fresh SQLite file. Nodes started on one PostgreSQL database (each
+// with its own mail directory and HTTP server) form a cluster, as several
+// Roster processes behind a load balancer do.
+func NewOn(t testing.TB, preset, db string, opts ...Option) *Env {
 	t.Helper()
 	dir := tempDir(t)
 	m, err := model.Preset(preset)
@@ -81,6 +109,9 @@ func New(t testing.TB, preset string, opts ...Option) *Env {
 	clock := &Clock{now: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)}
 	params := password.TestParams()
 	e := &Env{T: t, Clock: clock, MailDir: filepath.Join(dir, "mail"), DBPath: filepath.Join(dir, "roster.db")}
+	if db != "" {
+		e.DBPath, e.Postgres = db, postgres.IsURL(db)
+	}
 	e.Server = httptest.NewUnstartedServer(nil)
 	e.URL = "http://" + e.Server.Listener.Addr().String()
 	o := app.Options{
@@ -315,4 +346,160 @@ func tempDir(t testing.TB) string {
 		}
 	})
 	return dir
+}
+
+// PostgresEnv names the environment variable holding the URL of the
+// PostgreSQL database that New puts each node in (a schema per node).
+// Unset, nodes use SQLite files. RunBothStores sets it for its second pass;
+// setting it by hand runs the package on PostgreSQL only:
+//
+//	ROSTER_APITEST_PG=postgres://postgres@127.0.0.1:5432/some_db go test ./internal/apitest
+const PostgresEnv = "ROSTER_APITEST_PG"
+
+// sqliteOnly are the tests that open the node's database file with the
+// SQLite driver to count or dump its rows; the PostgreSQL pass skips them.
+// What they assert of the HTTP layer is not store-specific, and the store
+// conformance suite (internal/storetest) checks tenancy on both stores.
+// Moved to Env.TableCounts and Env.DatabaseText, which work on both stores,
+// they can leave this list.
+var sqliteOnly = []string{"TestR21BadInput", "TestCrossTenantIsolation", "TestNoSecretsInResponsesOrDatabase"}
+
+// skipSQLiteOnly adds sqliteOnly to the -test.skip pattern.
+func skipSQLiteOnly() {
+	if !flag.Parsed() {
+		flag.Parse() // so that a -skip given on the command line is kept
+	}
+	skip := "^(" + strings.Join(sqliteOnly, "|") + ")$"
+	if prev := flag.Lookup("test.skip").Value.String(); prev != "" {
+		skip = prev + "|" + skip
+	}
+	_ = flag.Set("test.skip", skip) // a flag the testing package defines
+}
+
+// RunBothStores is the package's TestMain: it runs every test on SQLite,
+// then again on PostgreSQL in a database created for the run and dropped
+// after it. Without a reachable PostgreSQL (pgtest.ServerURL) the second
+// pass is skipped with a message, unless CI=true, where that fails the run.
+// With PostgresEnv already set, it runs once, on that database.
+//
+// testing.M.Run may be called more than once (go.dev/issue/23129): each
+// call runs the selected tests again and reports its own PASS or FAIL.
+func RunBothStores(m *testing.M) int {
+	if os.Getenv(PostgresEnv) != "" {
+		skipSQLiteOnly()
+		return m.Run()
+	}
+	code := m.Run()
+	if f := flag.Lookup("test.list"); f != nil && f.Value.String() != "" {
+		return code
+	}
+	ctx := context.Background()
+	if err := pgtest.Available(ctx); err != nil {
+		if pgtest.Required() {
+			fmt.Printf("FAIL: apitest: CI=true and PostgreSQL is unreachable: %v\n", err)
+			return 1
+		}
+		fmt.Printf("apitest: PostgreSQL is unreachable, the PostgreSQL pass is SKIPPED (CI=true makes this a failure): %v\n", err)
+		return code
+	}
+	db, drop, err := pgtest.CreateDatabase(ctx)
+	if err != nil {
+		fmt.Printf("FAIL: apitest: %v\n", err)
+		return 1
+	}
+	fmt.Println("apitest: running every test again on PostgreSQL")
+	os.Setenv(PostgresEnv, db) //nolint:errcheck // cannot fail for this name
+	skipSQLiteOnly()
+	pgCode := m.Run()
+	if err := drop(); err != nil {
+		fmt.Printf("apitest: %v\n", err)
+	}
+	return max(code, pgCode)
+}
+
+// TableCounts returns "table=rows " for every table of the node's
+// database, sorted by name, on either store: a snapshot to show that a
+// refused request changed nothing.
+func (e *Env) TableCounts() string {
+	e.T.Helper()
+	var b strings.Builder
+	e.eachTable(func(table string, q func(string) []string) {
+		fmt.Fprintf(&b, "%s=%s ", table, q("SELECT CAST(count(*) AS TEXT) FROM " + table)[0])
+	})
+	return b.String()
+}
+
+// DatabaseText returns every row of every table of the node's database as
+// text, on either store: to show that no secret is stored in the clear.
+func (e *Env) DatabaseText() string {
+	e.T.Helper()
+	var b strings.Builder
+	e.eachTable(func(table string, q func(string) []string) {
+		query := "SELECT t::text FROM " + table + " t" // PostgreSQL renders a whole row
+		if !e.Postgres {
+			var cols []string
+			for _, c := range q("SELECT name FROM pragma_table_info('" + table + "')") {
+				cols = append(cols, `"`+c+`"`)
+			}
+			query = "SELECT concat_ws(' ', " + strings.Join(cols, ", ") + ") FROM " + table
+		}
+		for _, row := range q(query) {
+			b.WriteString(row + "\n")
+		}
+	})
+	return b.String()
+}
+
+// eachTable calls fn with each table of the node's database, in name
+// order, and a query function returning the first column of every row as
+// text.
+func (e *Env) eachTable(fn func(table string, q func(query string) []string)) {
+	e.T.Helper()
+	ctx := context.Background()
+	if e.Postgres {
+		conn, err := pgx.Connect(ctx, e.DBPath)
+		if err != nil {
+			e.T.Fatalf("connect: %v", err)
+		}
+		defer conn.Close(ctx)
+		q := func(query string) []string {
+			rows, err := conn.Query(ctx, query)
+			if err != nil {
+				e.T.Fatalf("%s: %v", query, err)
+			}
+			out, err := pgx.CollectRows(rows, pgx.RowTo[string])
+			if err != nil {
+				e.T.Fatalf("%s: %v", query, err)
+			}
+			return out
+		}
+		for _, table := range q(`SELECT tablename::text FROM pg_tables WHERE schemaname = current_schema() ORDER BY tablename`) {
+			fn(table, q)
+		}
+		return
+	}
+	db, err := sql.Open("sqlite", e.DBPath)
+	if err != nil {
+		e.T.Fatal(err)
+	}
+	defer db.Close()
+	q := func(query string) []string {
+		rows, err := db.QueryContext(ctx, query)
+		if err != nil {
+			e.T.Fatalf("%s: %v", query, err)
+		}
+		defer rows.Close()
+		var out []string
+		for rows.Next() {
+			var s sql.NullString
+			if err := rows.Scan(&s); err != nil {
+				e.T.Fatalf("%s: %v", query, err)
+			}
+			out = append(out, s.String)
+		}
+		return out
+	}
+	for _, table := range q(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name`) {
+		fn(table, q)
+	}
 }

@@ -1,19 +1,30 @@
 package apitest
 
 import (
+	"html"
 	"io"
 	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 )
 
-func page(t *testing.T, e *Env, method, path string, header map[string]string) (int, string) {
+func page(t *testing.T, e *Env, client *http.Client, method, path string, form url.Values, header map[string]string) (int, string) {
 	t.Helper()
-	req, _ := http.NewRequest(method, e.URL+path, nil)
+	var body io.Reader
+	if form != nil {
+		body = strings.NewReader(form.Encode())
+	}
+	req, _ := http.NewRequest(method, e.URL+path, body)
+	if form != nil {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
 	for k, v := range header {
 		req.Header.Set(k, v)
 	}
-	res, err := http.DefaultClient.Do(req)
+	res, err := client.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -28,34 +39,45 @@ func page(t *testing.T, e *Env, method, path string, header map[string]string) (
 	return res.StatusCode, string(b)
 }
 
-// The emailed links land on pages the binary serves; GET changes nothing and
-// the verification happens on POST, refused cross-site.
+var csrfField = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
+
+// The emailed links land on the portal's pages; GET changes nothing and
+// the verification happens on POST (with the form's CSRF token), refused
+// cross-site.
 func TestLinkPages(t *testing.T) {
 	e := New(t, "practice")
-	if st, body := page(t, e, "GET", "/", nil); st != 200 || !strings.Contains(body, "practice") {
+	jar, _ := cookiejar.New(nil)
+	client := &http.Client{Jar: jar}
+	if st, body := page(t, e, client, "GET", "/", nil, nil); st != 200 || !strings.Contains(body, "practice") {
 		t.Fatalf("home: %d %s", st, body)
 	}
 	a := e.Signup("owner@example.com", "Lovelace & Co")
 	invite(t, e, a.Token, a.OrgID, "bookkeeper", "guest@example.com")
 	tok := e.LastToken("guest@example.com", "invite")
-	if st, body := page(t, e, "GET", "/invite/"+tok, nil); st != 200 || !strings.Contains(body, "Lovelace &amp; Co") || !strings.Contains(body, "bookkeeper") {
+	if st, body := page(t, e, client, "GET", "/invite/"+tok, nil, nil); st != 200 || !strings.Contains(body, "Lovelace &amp; Co") || !strings.Contains(body, "Bookkeeper") {
 		t.Fatalf("invite page: %d %s", st, body)
 	}
-	if st, _ := page(t, e, "GET", "/invite/unknown", nil); st != 404 {
+	if st, _ := page(t, e, client, "GET", "/invite/unknown", nil, nil); st != 404 {
 		t.Fatalf("unknown invite page: %d, want 404", st)
 	}
 	vt := e.LastToken("owner@example.com", "verify")
-	if st, _ := page(t, e, "GET", "/verify/"+vt, nil); st != 200 {
-		t.Fatalf("verify page: %d", st)
+	st, body := page(t, e, client, "GET", "/verify/"+vt, nil, nil)
+	m := csrfField.FindStringSubmatch(body)
+	if st != 200 || m == nil {
+		t.Fatalf("verify page: %d %s", st, body)
 	}
+	form := url.Values{"csrf": {html.UnescapeString(m[1])}}
 	me := e.Must(http.StatusOK, "GET", "/api/v1/me", a.Token, nil).M(t)
 	if me["user"].(map[string]any)["email_verified"] != false {
 		t.Fatal("GET of the verify page changed state")
 	}
-	if st, _ := page(t, e, "POST", "/verify/"+vt, map[string]string{"Sec-Fetch-Site": "cross-site"}); st != 403 {
+	if st, _ := page(t, e, client, "POST", "/verify/"+vt, form, map[string]string{"Sec-Fetch-Site": "cross-site"}); st != 403 {
 		t.Fatalf("cross-site POST: %d, want 403", st)
 	}
-	if st, body := page(t, e, "POST", "/verify/"+vt, map[string]string{"Sec-Fetch-Site": "same-origin"}); st != 200 || !strings.Contains(body, "owner@example.com") {
+	if st, _ := page(t, e, client, "POST", "/verify/"+vt, url.Values{}, map[string]string{"Sec-Fetch-Site": "same-origin"}); st != 403 {
+		t.Fatalf("POST without the form's token: %d, want 403", st)
+	}
+	if st, body := page(t, e, client, "POST", "/verify/"+vt, form, map[string]string{"Sec-Fetch-Site": "same-origin"}); st != 200 || !strings.Contains(body, "owner@example.com") {
 		t.Fatalf("verify POST: %d %s", st, body)
 	}
 	me = e.Must(http.StatusOK, "GET", "/api/v1/me", a.Token, nil).M(t)

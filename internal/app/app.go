@@ -19,16 +19,17 @@ import (
 	"github.com/roster-dev/roster/internal/authz"
 	"github.com/roster-dev/roster/internal/mail"
 	"github.com/roster-dev/roster/internal/password"
+	"github.com/roster-dev/roster/internal/portal"
+	"github.com/roster-dev/roster/internal/postgres"
 	"github.com/roster-dev/roster/internal/roster"
 	"github.com/roster-dev/roster/internal/seal"
 	"github.com/roster-dev/roster/internal/server"
-	"github.com/roster-dev/roster/internal/sqlite"
 	"github.com/roster-dev/roster/internal/totp"
 )
 
 // Options configure one node.
 type Options struct {
-	DB            string // SQLite path (postgres:// comes with the PostgreSQL store)
+	DB            string // SQLite path, or a postgres:// (postgresql://) URL
 	Model         *roster.Model
 	MailDir       string
 	SMTP          string // smtp://user:pass@host:port; empty writes .eml files to MailDir
@@ -37,7 +38,7 @@ type Options struct {
 	SignupOpen    bool
 	InviteTTL     time.Duration
 	SecretKey     []byte // 32 bytes; nil loads or creates KeyFile
-	KeyFile       string // default: roster.key beside the SQLite file
+	KeyFile       string // default: roster.key beside the SQLite file; required with PostgreSQL unless SecretKey is set
 	OperatorToken string
 	LoginIPLimit  int
 	Logger        *slog.Logger
@@ -46,6 +47,9 @@ type Options struct {
 	PasswordParams *password.Params
 	// MailPoll is how often the sender looks at the outbox without a nudge.
 	MailPoll time.Duration
+	// FeedPoll and FeedStaleAfter tune the PostgreSQL change feed
+	// (postgres.FeedOptions: 500 ms and 3 s by default).
+	FeedPoll, FeedStaleAfter time.Duration
 }
 
 // App is one running node.
@@ -56,6 +60,7 @@ type App struct {
 	Index   *authz.Index
 	Sender  *mail.Sender
 	log     *slog.Logger
+	cluster *cluster
 }
 
 // New opens the store, loads the index and builds the service and server.
@@ -66,12 +71,14 @@ func New(ctx context.Context, o Options) (*App, error) {
 	if o.Clock == nil {
 		o.Clock = time.Now
 	}
-	if strings.HasPrefix(o.DB, "postgres://") || strings.HasPrefix(o.DB, "postgresql://") {
-		return nil, errors.New("the PostgreSQL store is not available in this build yet")
+	if postgres.IsURL(o.DB) && o.SecretKey == nil && o.KeyFile == "" {
+		// Every node must seal and open TOTP seeds with one key; a key file
+		// made up beside nothing would differ from node to node.
+		return nil, errors.New("with PostgreSQL, set the secret key (ROSTER_SECRET_KEY, or --secret-key-file shared by every node)")
 	}
-	store, err := sqlite.Open(ctx, o.DB)
+	store, err := openStore(ctx, o.DB)
 	if err != nil {
-		return nil, fmt.Errorf("open database %s: %w", o.DB, err)
+		return nil, err
 	}
 	a, err := build(ctx, o, store)
 	if err != nil {
@@ -82,7 +89,7 @@ func New(ctx context.Context, o Options) (*App, error) {
 }
 
 func build(ctx context.Context, o Options, store roster.Store) (*App, error) {
-	box, err := secretBox(o)
+	key, box, err := secretBox(o)
 	if err != nil {
 		return nil, err
 	}
@@ -95,9 +102,10 @@ func build(ctx context.Context, o Options, store roster.Store) (*App, error) {
 		params = *o.PasswordParams
 	}
 	index := authz.New(o.Model)
+	cl := newCluster(index)
 	sender := mail.NewSender(store, transport, mail.Options{From: o.MailFrom, Logger: o.Logger, Now: o.Clock, PollInterval: o.MailPoll})
 	svc, err := roster.NewService(roster.Config{
-		Model: o.Model, Store: store, Index: index, Hasher: password.NewHasher(params, 0),
+		Model: o.Model, Store: store, Index: cl, Hasher: password.NewHasher(params, 0),
 		ValidatePassword: password.Validate, OTP: totp.Toolkit{}, Sealer: box,
 		MailNotify: sender.Notify, Clock: o.Clock, Logger: o.Logger,
 		BaseURL: strings.TrimRight(o.BaseURL, "/"), InviteTTL: o.InviteTTL, SignupOpen: o.SignupOpen,
@@ -109,22 +117,32 @@ func build(ctx context.Context, o Options, store roster.Store) (*App, error) {
 	if err := svc.LoadIndex(ctx); err != nil {
 		return nil, err
 	}
+	cl.start(store, svc, o)
 	reg := prometheus.NewRegistry()
 	registerOutboxGauge(reg, store)
+	web := func(limits server.Limits) (http.Handler, error) {
+		return portal.New(portal.Config{Service: svc, Logger: o.Logger, Clock: o.Clock, SecretKey: key, BaseURL: o.BaseURL, Limits: limits})
+	}
 	srv, err := server.New(server.Config{
 		Service: svc, Logger: o.Logger, OperatorToken: o.OperatorToken, Registry: reg,
-		Ready: store.Ping, Clock: o.Clock,
+		Ready: cl.ready(store), Clock: o.Clock, Portal: web,
 	})
 	if err != nil {
+		cl.close()
 		return nil, err
 	}
-	return &App{Service: svc, Handler: srv, Store: store, Index: index, Sender: sender, log: o.Logger}, nil
+	return &App{Service: svc, Handler: srv, Store: store, Index: index, Sender: sender, log: o.Logger, cluster: cl}, nil
 }
 
-// Close releases the store.
-func (a *App) Close() error { return a.Store.Close() }
+// Close stops the change feed, if any, and releases the store.
+func (a *App) Close() error {
+	a.cluster.close()
+	return a.Store.Close()
+}
 
-func secretBox(o Options) (*seal.Box, error) {
+// secretBox returns the node's secret key and the box that seals TOTP seeds
+// with it; the portal derives its own keys from the same secret.
+func secretBox(o Options) ([]byte, *seal.Box, error) {
 	key := o.SecretKey
 	if key == nil {
 		path := o.KeyFile
@@ -133,10 +151,11 @@ func secretBox(o Options) (*seal.Box, error) {
 		}
 		var err error
 		if key, err = seal.LoadOrCreateKeyFile(path); err != nil {
-			return nil, fmt.Errorf("secret key: %w", err)
+			return nil, nil, fmt.Errorf("secret key: %w", err)
 		}
 	}
-	return seal.New(key)
+	box, err := seal.New(key)
+	return key, box, err
 }
 
 func mailTransport(o Options) (mail.Transport, error) {

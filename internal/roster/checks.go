@@ -28,6 +28,9 @@ const MaxBatchChecks = 1000
 // The caller is authorized from the index too, so a check makes no database
 // query (the session of a user caller is looked up once per request).
 func (s *Service) Check(ctx context.Context, actor Actor, in CheckInput) (Decision, error) {
+	if err := s.indexFresh(); err != nil { // R7: no decision from a stale index
+		return Decision{}, err
+	}
 	if err := s.authorizeCheck(actor, in); err != nil {
 		return Decision{}, err
 	}
@@ -64,6 +67,9 @@ func (s *Service) authorizeCheck(actor Actor, in CheckInput) error {
 func (s *Service) CheckBatch(actor Actor, items []CheckInput) ([]Decision, error) {
 	if !actor.Operator {
 		return nil, forbidden("batch checks need the operator token")
+	}
+	if err := s.indexFresh(); err != nil { // R7: no decision from a stale index
+		return nil, err
 	}
 	if len(items) == 0 || len(items) > MaxBatchChecks {
 		return nil, Invalid("checks", "give 1 to 1000 checks")

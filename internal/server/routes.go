@@ -31,11 +31,6 @@ func isPage(pattern string) bool {
 // before its body is read (the service checks again in its transaction).
 func (s *Server) routeTable() []route {
 	return []route{
-		{"GET /{$}", roster.RequireNothing, s.homePage},
-		{"GET /static/roster.css", roster.RequireNothing, s.stylesheet},
-		{"GET /invite/{token}", roster.RequireNothing, s.invitePage},
-		{"GET /verify/{token}", roster.RequireNothing, s.verifyPage},
-		{"POST /verify/{token}", roster.RequireNothing, s.verifyForm},
 		{"GET /healthz", roster.RequireNothing, s.healthz},
 		{"GET /readyz", roster.RequireNothing, s.readyz},
 		{"GET /api/v1/openapi.json", roster.RequireNothing, s.openapi},

@@ -33,6 +33,10 @@ type Config struct {
 	// each call holds up to 100 addresses).
 	InvitesPerUserPerHour int
 	Clock                 func() time.Time
+	// Portal builds the handler of every path outside the API and the
+	// service routes (the web portal, internal/portal), given the server's
+	// rate limits so that both share them; nil answers those paths with 404.
+	Portal func(limits Limits) (http.Handler, error)
 }
 
 // Server is the HTTP handler.
@@ -46,8 +50,7 @@ type Server struct {
 	invites  *limiter
 	mux      *http.ServeMux
 	routes   []route
-	pages    pages
-	// crossOrigin refuses cross-site non-safe requests to the pages.
+	// crossOrigin refuses cross-site non-safe requests to any page route.
 	crossOrigin *http.CrossOriginProtection
 }
 
@@ -78,11 +81,8 @@ func New(cfg Config) (*Server, error) {
 		svc: cfg.Service, log: cfg.Logger, operator: cfg.OperatorToken, ready: cfg.Ready,
 		metrics: newMetrics(cfg.Registry), signups: newLimiter(cfg.SignupPerIPPerHour, time.Hour, cfg.Clock),
 		invites: newLimiter(cfg.InvitesPerUserPerHour, time.Hour, cfg.Clock),
-		mux:     http.NewServeMux(), pages: newPages(), crossOrigin: http.NewCrossOriginProtection(),
+		mux:     http.NewServeMux(), crossOrigin: http.NewCrossOriginProtection(),
 	}
-	s.crossOrigin.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		_ = s.render(w, s.pages.home, http.StatusForbidden, pageData{Title: "Request refused", Error: "This form was sent from another site and was refused."})
-	}))
 	s.routes = s.routeTable()
 	for _, rt := range s.routes {
 		if rt.need == 0 {
@@ -96,6 +96,9 @@ func New(cfg Config) (*Server, error) {
 	}
 	s.mux.Handle("GET /metrics", promHandler(cfg.Registry))
 	s.mux.HandleFunc("/api/", s.notFoundAPI)
+	if err := s.mountPortal(cfg.Portal); err != nil {
+		return nil, err
+	}
 	return s, nil
 }
 
