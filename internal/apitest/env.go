@@ -356,26 +356,6 @@ func tempDir(t testing.TB) string {
 //	ROSTER_APITEST_PG=postgres://postgres@127.0.0.1:5432/some_db go test ./internal/apitest
 const PostgresEnv = "ROSTER_APITEST_PG"
 
-// sqliteOnly are the tests that open the node's database file with the
-// SQLite driver to count or dump its rows; the PostgreSQL pass skips them.
-// What they assert of the HTTP layer is not store-specific, and the store
-// conformance suite (internal/storetest) checks tenancy on both stores.
-// Moved to Env.TableCounts and Env.DatabaseText, which work on both stores,
-// they can leave this list.
-var sqliteOnly = []string{"TestR21BadInput", "TestCrossTenantIsolation", "TestNoSecretsInResponsesOrDatabase"}
-
-// skipSQLiteOnly adds sqliteOnly to the -test.skip pattern.
-func skipSQLiteOnly() {
-	if !flag.Parsed() {
-		flag.Parse() // so that a -skip given on the command line is kept
-	}
-	skip := "^(" + strings.Join(sqliteOnly, "|") + ")$"
-	if prev := flag.Lookup("test.skip").Value.String(); prev != "" {
-		skip = prev + "|" + skip
-	}
-	_ = flag.Set("test.skip", skip) // a flag the testing package defines
-}
-
 // RunBothStores is the package's TestMain: it runs every test on SQLite,
 // then again on PostgreSQL in a database created for the run and dropped
 // after it. Without a reachable PostgreSQL (pgtest.ServerURL) the second
@@ -386,7 +366,6 @@ func skipSQLiteOnly() {
 // call runs the selected tests again and reports its own PASS or FAIL.
 func RunBothStores(m *testing.M) int {
 	if os.Getenv(PostgresEnv) != "" {
-		skipSQLiteOnly()
 		return m.Run()
 	}
 	code := m.Run()
@@ -409,7 +388,6 @@ func RunBothStores(m *testing.M) int {
 	}
 	fmt.Println("apitest: running every test again on PostgreSQL")
 	os.Setenv(PostgresEnv, db) //nolint:errcheck // cannot fail for this name
-	skipSQLiteOnly()
 	pgCode := m.Run()
 	if err := drop(); err != nil {
 		fmt.Printf("apitest: %v\n", err)

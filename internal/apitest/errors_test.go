@@ -1,45 +1,10 @@
 package apitest
 
 import (
-	"context"
-	"database/sql"
-	"fmt"
 	"net/http"
 	"strings"
 	"testing"
 )
-
-// snapshot counts the rows of every table, to prove a refusal changed nothing.
-func snapshot(t *testing.T, e *Env) string {
-	t.Helper()
-	db, err := sql.Open("sqlite", e.DBPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	rows, err := db.QueryContext(context.Background(), "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var names []string
-	for rows.Next() {
-		var n string
-		if err := rows.Scan(&n); err != nil {
-			t.Fatal(err)
-		}
-		names = append(names, n)
-	}
-	rows.Close()
-	var b strings.Builder
-	for _, n := range names {
-		var count int
-		if err := db.QueryRow("SELECT count(*) FROM " + n).Scan(&count); err != nil {
-			t.Fatal(err)
-		}
-		fmt.Fprintf(&b, "%s=%d ", n, count)
-	}
-	return b.String()
-}
 
 // R21: bad input gets one JSON error shape and changes nothing.
 func TestR21BadInput(t *testing.T) {
@@ -66,7 +31,7 @@ func TestR21BadInput(t *testing.T) {
 		{"unknown org", "GET", org("org_nothere") + "/members", "", "", 404, "not_found", ""},
 		{"no token", "GET", "/api/v1/me", "", "none", 401, "unauthenticated", ""},
 	}
-	before := snapshot(t, e)
+	before := e.TableCounts()
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			req, _ := http.NewRequest(c.method, e.URL+c.path, strings.NewReader(c.body))
@@ -97,7 +62,7 @@ func TestR21BadInput(t *testing.T) {
 			}
 		})
 	}
-	if after := snapshot(t, e); after != before {
+	if after := e.TableCounts(); after != before {
 		t.Fatalf("refused requests changed the database:\nbefore %s\nafter  %s", before, after)
 	}
 }
@@ -129,7 +94,7 @@ func TestCrossTenantIsolation(t *testing.T) {
 	bClient := createClient(t, e, b.Token, b.OrgID, "B client")
 	aMember := addMember(t, e, a, "client", "am@example.com")
 
-	before := snapshot(t, e)
+	before := e.TableCounts()
 	calls := []struct{ method, path, body string }{
 		{"GET", org(b.OrgID), ""},
 		{"PATCH", org(b.OrgID), `{"name":"pwned"}`},
@@ -171,7 +136,7 @@ func TestCrossTenantIsolation(t *testing.T) {
 	if r := setClients(e, a.Token, a.OrgID, aMember.MemberID, "specific", bClient); r.Status != 422 {
 		t.Errorf("assigning a foreign client: got %d, want 422", r.Status)
 	}
-	if after := snapshot(t, e); after != before {
+	if after := e.TableCounts(); after != before {
 		t.Fatalf("cross-tenant calls changed the database:\nbefore %s\nafter  %s", before, after)
 	}
 }
@@ -194,52 +159,10 @@ func TestNoSecretsInResponsesOrDatabase(t *testing.T) {
 			}
 		}
 	}
-	dump := dumpDatabase(t, e)
+	dump := e.DatabaseText()
 	for _, secret := range []string{inviteToken, a.Token, Password} {
 		if strings.Contains(dump, secret) {
 			t.Fatalf("the database stores a raw secret %q", secret)
 		}
 	}
-}
-
-// dumpDatabase returns every text value of every table.
-func dumpDatabase(t *testing.T, e *Env) string {
-	t.Helper()
-	db, err := sql.Open("sqlite", e.DBPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	tables, err := db.Query("SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var names []string
-	for tables.Next() {
-		var n string
-		_ = tables.Scan(&n)
-		names = append(names, n)
-	}
-	tables.Close()
-	var b strings.Builder
-	for _, n := range names {
-		rows, err := db.Query("SELECT * FROM " + n)
-		if err != nil {
-			t.Fatal(err)
-		}
-		cols, _ := rows.Columns()
-		vals := make([]any, len(cols))
-		ptrs := make([]any, len(cols))
-		for i := range vals {
-			ptrs[i] = &vals[i]
-		}
-		for rows.Next() {
-			_ = rows.Scan(ptrs...)
-			for _, v := range vals {
-				fmt.Fprintf(&b, "%s\n", v)
-			}
-		}
-		rows.Close()
-	}
-	return b.String()
 }
