@@ -92,6 +92,11 @@ func TestMetricsAndReadiness(t *testing.T) {
 	e := New(t, "practice")
 	e.Signup("owner@example.com", "Org")
 	e.Must(http.StatusOK, "GET", "/readyz", "", nil)
+	for _, path := range []string{"/healthz", "/readyz", "/metrics"} {
+		if r := e.Do("POST", path, "", nil); r.Status != 405 || r.ErrorCode() != "method_not_allowed" {
+			t.Errorf("POST %s: got %d %s, want 405 method_not_allowed (not the portal)", path, r.Status, r.Body)
+		}
+	}
 	r := e.Must(http.StatusOK, "GET", "/metrics", "", nil)
 	for _, series := range []string{`roster_http_requests_total{code="201",route="POST /api/v1/signup"} 1`, "roster_outbox_pending 1", "go_goroutines"} {
 		if !strings.Contains(string(r.Body), series) {

@@ -47,5 +47,12 @@ func (s *Server) mountPortal(build func(Limits) (http.Handler, error)) error {
 		portal = h
 	}
 	s.mux.Handle("/", portal)
+	// The service routes answer other methods with 405, not the portal's 404.
+	for _, path := range []string{"/healthz", "/readyz", "/metrics"} {
+		s.mux.HandleFunc(path, func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Allow", "GET, HEAD")
+			s.writeError(w, r, &roster.Error{Code: codeMethodNotAllowed, Message: r.Method + " is not allowed here"})
+		})
+	}
 	return nil
 }
