@@ -31,6 +31,9 @@ func (s *Service) Check(ctx context.Context, actor Actor, in CheckInput) (Decisi
 	if err := s.indexFresh(); err != nil { // R7: no decision from a stale index
 		return Decision{}, err
 	}
+	if err := s.catchUp(ctx, in.OrgID); err != nil {
+		return Decision{}, err
+	}
 	if err := s.authorizeCheck(actor, in); err != nil {
 		return Decision{}, err
 	}
@@ -64,7 +67,7 @@ func (s *Service) authorizeCheck(actor Actor, in CheckInput) error {
 
 // CheckBatch is R19 for up to 1000 questions, operator only; a malformed
 // item refuses the whole batch naming its index.
-func (s *Service) CheckBatch(actor Actor, items []CheckInput) ([]Decision, error) {
+func (s *Service) CheckBatch(ctx context.Context, actor Actor, items []CheckInput) ([]Decision, error) {
 	if !actor.Operator {
 		return nil, forbidden("batch checks need the operator token")
 	}
@@ -77,6 +80,13 @@ func (s *Service) CheckBatch(actor Actor, items []CheckInput) ([]Decision, error
 	for i, in := range items {
 		if err := s.validateCheck(in, fmt.Sprintf("checks[%d].", i)); err != nil {
 			return nil, err
+		}
+	}
+	for i, in := range items {
+		if i == 0 || in.OrgID != items[i-1].OrgID {
+			if err := s.catchUp(ctx, in.OrgID); err != nil {
+				return nil, err
+			}
 		}
 	}
 	out := make([]Decision, len(items))

@@ -85,6 +85,8 @@ type Service struct {
 	index Index
 	log   *slog.Logger
 	now   func() time.Time
+	// lagging are organizations whose refresh failed after a commit.
+	lagging laggingOrgs
 }
 
 // NewService checks the configuration and fills defaults.
@@ -155,6 +157,7 @@ func (s *Service) refresh(ctx context.Context, org OrgID) error {
 		return fmt.Errorf("refresh %s: %w", org, err)
 	}
 	s.index.Put(a)
+	s.lagging.mark(org, false)
 	return nil
 }
 
@@ -183,11 +186,7 @@ func (s *Service) update(ctx context.Context, fn func(c *change) error) error {
 		return err
 	}
 	for org := range c.orgs {
-		if err := s.refresh(ctx, org); err != nil {
-			// The commit stands; the index will catch up at the next change
-			// or reload. Checks for this organization may lag until then.
-			s.log.ErrorContext(ctx, "index refresh failed", "org_id", org, "error", err)
-		}
+		s.refreshAfterCommit(ctx, org)
 	}
 	if c.emails > 0 {
 		s.cfg.MailNotify()

@@ -169,7 +169,7 @@ func (s *Server) checkBatch(w http.ResponseWriter, r *http.Request) error {
 	for i, c := range req.Checks {
 		items[i] = roster.CheckInput{OrgID: c.OrgID, UserID: c.UserID, Permission: c.Permission, ClientID: c.ClientID}
 	}
-	ds, err := s.svc.CheckBatch(actorOf(r), items)
+	ds, err := s.svc.CheckBatch(r.Context(), actorOf(r), items)
 	if err != nil {
 		return err
 	}
