@@ -177,3 +177,29 @@ func TestSignupAndInviteRateLimits(t *testing.T) {
 		t.Fatalf("121st invitation call: got %d, want 429", r.Status)
 	}
 }
+
+// R2: accepting an invitation as an existing account checks its password
+// with Login's throttle, so an attacker who invites a victim's address
+// cannot guess the victim's password without limit; the lock-out is shared
+// with login.
+func TestR2AcceptAsExistingAccountIsThrottled(t *testing.T) {
+	e := New(t, "marketing") // invitations must be accepted: existing accounts get one too
+	e.Signup("victim@example.com", "Victim Co")
+	eve := e.Signup("eve@example.com", "Eve Co")
+	res := invite(t, e, eve.Token, eve.OrgID, "read_only", "victim@example.com")
+	tok := res[0].AcceptURL[strings.LastIndex(res[0].AcceptURL, "/")+1:]
+	guess := func(pw string) *Resp {
+		return e.Do("POST", "/api/v1/invitations/accept", "", map[string]any{"token": tok, "password": pw})
+	}
+	for i := range 10 {
+		if r := guess(fmt.Sprintf("wrong-guess-number-%02d", i)); r.Status != 401 {
+			t.Fatalf("guess %d: got %d %s, want 401", i+1, r.Status, r.Body)
+		}
+	}
+	if r := guess(Password); r.Status != 429 || r.ErrorCode() != "rate_limited" {
+		t.Fatalf("the right password after 10 wrong guesses: got %d %s, want 429 rate_limited", r.Status, r.Body)
+	}
+	if r := e.Do("POST", "/api/v1/sessions", "", map[string]any{"email": "victim@example.com", "password": Password}); r.Status != 429 {
+		t.Fatalf("login during the lock-out the guesses caused: got %d, want 429", r.Status)
+	}
+}

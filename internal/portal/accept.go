@@ -3,6 +3,7 @@ package portal
 import (
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/roster-dev/roster/internal/roster"
 )
@@ -31,7 +32,10 @@ func (p *Portal) invitePage(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (p *Portal) acceptData(r *http.Request) (acceptData, error) {
-	token := r.PathValue("token")
+	token, ok := linkToken(r)
+	if !ok {
+		return acceptData{}, roster.ErrNotFound
+	}
 	inv, err := p.svc.PreviewInvitation(r.Context(), token)
 	if err != nil {
 		return acceptData{}, err
@@ -66,13 +70,15 @@ func (p *Portal) inviteForm(w http.ResponseWriter, r *http.Request) error {
 	}
 	in := roster.AcceptInput{Token: d.Token, Password: r.PostFormValue("password"),
 		FirstName: r.PostFormValue("first_name"), LastName: r.PostFormValue("last_name"),
-		TOTPCode: strings.TrimSpace(r.PostFormValue("code"))}
-	pr, signedIn := p.principal(r)
+		TOTPCode: strings.TrimSpace(r.PostFormValue("code")), IP: clientIP(r)}
+	pr, _ := p.principal(r)
 	if d.SameUser {
 		in.Principal = &pr
 	}
+	until := p.now().Add(pendingTTL)
 	if sealed := r.PostFormValue("pending"); sealed != "" {
-		_, pw, err := p.openPair("accept:"+d.Token, sealed)
+		_, pw, first, err := p.openPair(p.inBrowser(r, "accept:"+d.Token), sealed)
+		until = first
 		if err != nil {
 			v := view{Title: "Join " + d.Invite.Org.Name, Error: "That took too long: please enter your password again.", P: d}
 			return p.render(w, r, http.StatusUnauthorized, "accept", v)
@@ -81,21 +87,18 @@ func (p *Portal) inviteForm(w http.ResponseWriter, r *http.Request) error {
 	}
 	res, err := p.svc.AcceptInvitation(r.Context(), in)
 	if err != nil {
-		return p.acceptFailed(w, r, d, in, err)
+		return p.acceptFailed(w, r, d, in, until, err)
 	}
-	if signedIn {
-		_ = p.svc.Logout(r.Context(), pr) // the acceptance issued a new session
-	}
-	p.startSession(w, res.Token)
+	p.startSession(w, r, res.Token) // ends the session the browser had, if any
 	return p.redirect(w, r, "/o/"+string(res.Org.ID)+"/users", "You joined "+res.Org.Name+".")
 }
 
-func (p *Portal) acceptFailed(w http.ResponseWriter, r *http.Request, d acceptData, in roster.AcceptInput, err error) error {
+func (p *Portal) acceptFailed(w http.ResponseWriter, r *http.Request, d acceptData, in roster.AcceptInput, until time.Time, err error) error {
 	v := view{Title: "Join " + d.Invite.Org.Name}
 	d.FirstName, d.LastName = in.FirstName, in.LastName
 	code := roster.CodeOf(err)
 	if code == roster.CodeTOTPRequired || (in.TOTPCode != "" && code == roster.CodeInvalidCredentials) {
-		sealed, serr := p.sealPair("accept:"+d.Token, d.Invite.Email, in.Password)
+		sealed, serr := p.sealPair(p.inBrowser(r, "accept:"+d.Token), d.Invite.Email, in.Password, until)
 		if serr != nil {
 			return serr
 		}

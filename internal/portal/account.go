@@ -71,7 +71,7 @@ func (p *Portal) totpBegin(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (p *Portal) renderEnrolment(w http.ResponseWriter, r *http.Request, status int, pr roster.Principal, secret, url, msg string) error {
-	sealed, err := p.sealPair("totp:"+pr.SessionID, secret, url)
+	sealed, err := p.sealPair("totp:"+pr.SessionID, secret, url, p.now().Add(pendingTTL))
 	if err != nil {
 		return err
 	}
@@ -92,7 +92,7 @@ func (p *Portal) totpConfirm(w http.ResponseWriter, r *http.Request) error {
 		if !ok {
 			return err
 		}
-		secret, url, perr := p.openPair("totp:"+pr.SessionID, r.PostFormValue("enrolment"))
+		secret, url, _, perr := p.openPair("totp:"+pr.SessionID, r.PostFormValue("enrolment"))
 		if perr != nil {
 			return p.backWithError(w, r, backTo(r), roster.Invalid("code", "the set-up took too long: start again"))
 		}

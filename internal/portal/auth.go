@@ -2,6 +2,8 @@ package portal
 
 import (
 	"net/http"
+	"net/url"
+	"regexp"
 	"strings"
 
 	"github.com/roster-dev/roster/internal/roster"
@@ -49,7 +51,7 @@ func (p *Portal) signupForm(w http.ResponseWriter, r *http.Request) error {
 		}
 		return p.render(w, r, formStatus(err), "signup", v)
 	}
-	p.startSession(w, res.Token)
+	p.startSession(w, r, res.Token)
 	return p.redirect(w, r, "/o/"+string(res.Org.ID)+"/users",
 		"Welcome to Roster. We sent a link to "+res.User.Email+" to confirm your address.")
 }
@@ -73,8 +75,10 @@ func (p *Portal) loginForm(w http.ResponseWriter, r *http.Request) error {
 	d := loginData{Email: strings.TrimSpace(r.PostFormValue("email")), Next: safeNext(r.PostFormValue("next"))}
 	password := r.PostFormValue("password")
 	code := strings.TrimSpace(r.PostFormValue("code"))
+	until := p.now().Add(pendingTTL)
 	if sealed := r.PostFormValue("pending"); sealed != "" {
-		email, pw, err := p.openPair("login", sealed)
+		email, pw, first, err := p.openPair(p.inBrowser(r, "login"), sealed)
+		until = first
 		if err != nil {
 			v := view{Title: "Log in", Error: "That took too long: please log in again.", P: loginData{Next: d.Next}}
 			return p.render(w, r, http.StatusUnauthorized, "login", v)
@@ -83,12 +87,12 @@ func (p *Portal) loginForm(w http.ResponseWriter, r *http.Request) error {
 	}
 	token, _, err := p.svc.Login(r.Context(), roster.LoginInput{Email: d.Email, Password: password, TOTPCode: code, IP: clientIP(r)})
 	if err == nil {
-		p.startSession(w, token)
+		p.startSession(w, r, token)
 		return p.redirect(w, r, d.Next, "")
 	}
 	v := view{Title: "Log in"}
 	if roster.CodeOf(err) == roster.CodeTOTPRequired || (r.PostFormValue("pending") != "" && roster.CodeOf(err) == roster.CodeInvalidCredentials) {
-		if d.Pending, err = p.sealPair("login", d.Email, password); err != nil {
+		if d.Pending, err = p.sealPair(p.inBrowser(r, "login"), d.Email, password, until); err != nil {
 			return err
 		}
 		v.Title = "Two-factor code"
@@ -105,9 +109,19 @@ func (p *Portal) loginForm(w http.ResponseWriter, r *http.Request) error {
 	return p.render(w, r, formStatus(err), "login", v)
 }
 
-// safeNext keeps redirects on this site: a local absolute path only.
+// safeNext keeps redirects on this site: a local absolute path only. No
+// control characters or backslashes anywhere (browsers drop a tab and read
+// "/\t/evil" as "//evil", and "\" as "/"), no scheme, no host.
 func safeNext(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") || strings.ContainsAny(next, "\r\n") {
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") {
+		return "/"
+	}
+	for _, c := range next {
+		if c < 0x20 || c == 0x7f || c == '\\' {
+			return "/"
+		}
+	}
+	if u, err := url.Parse(next); err != nil || u.Scheme != "" || u.Host != "" || u.User != nil {
 		return "/"
 	}
 	return next
@@ -130,13 +144,34 @@ type verifyData struct {
 }
 
 func (p *Portal) verifyPage(w http.ResponseWriter, r *http.Request) error {
-	return p.render(w, r, http.StatusOK, "verify", view{Title: "Confirm your email", P: verifyData{Token: r.PathValue("token")}})
+	token, ok := linkToken(r)
+	if !ok {
+		v := view{Title: "Confirm your email", Error: linkMessage(roster.ErrNotFound), P: verifyData{}}
+		return p.render(w, r, http.StatusNotFound, "verify", v)
+	}
+	return p.render(w, r, http.StatusOK, "verify", view{Title: "Confirm your email", P: verifyData{Token: token}})
+}
+
+// tokenShape is an emailed link's token: 32 random bytes, base64url.
+var tokenShape = regexp.MustCompile(`^[A-Za-z0-9_-]{43}$`)
+
+// linkToken is the {token} of an emailed link when it has a token's shape.
+// Anything else ("..%2F" and the like) is refused before it reaches a page:
+// a token is echoed in the page's form, which must post back to this link.
+func linkToken(r *http.Request) (string, bool) {
+	t := r.PathValue("token")
+	return t, tokenShape.MatchString(t)
 }
 
 // verifyForm confirms the address: by POST only, so that a mail scanner
 // following the link changes nothing.
 func (p *Portal) verifyForm(w http.ResponseWriter, r *http.Request) error {
-	u, err := p.svc.VerifyEmail(r.Context(), r.PathValue("token"))
+	token, ok := linkToken(r)
+	if !ok {
+		v := view{Title: "Confirm your email", Error: linkMessage(roster.ErrNotFound), P: verifyData{}}
+		return p.render(w, r, http.StatusNotFound, "verify", v)
+	}
+	u, err := p.svc.VerifyEmail(r.Context(), token)
 	if err != nil {
 		if _, ok := userMessage(err); !ok {
 			return err

@@ -48,9 +48,18 @@ func (p *Portal) cookie(r *http.Request, name string) string {
 }
 
 // startSession stores a session token (from Login, Signup or acceptance) in
-// the cookie. The token is new at every login (no fixation).
-func (p *Portal) startSession(w http.ResponseWriter, token string) {
+// the cookie. The token is new at every login (no fixation); a session the
+// browser held before is ended on the server, and the signed-out id is
+// dropped, so that its CSRF token and any sealed login step it bound die
+// with it.
+func (p *Portal) startSession(w http.ResponseWriter, r *http.Request, token string) {
+	if pr, ok := p.principal(r); ok {
+		if err := p.svc.Logout(r.Context(), pr); err != nil {
+			p.log.WarnContext(r.Context(), "end the previous session", "error", err)
+		}
+	}
 	p.setCookie(w, sessionCookie, token, int((12 * time.Hour).Seconds()))
+	p.setCookie(w, anonCookie, "", -1)
 }
 
 func (p *Portal) endSession(w http.ResponseWriter) { p.setCookie(w, sessionCookie, "", -1) }
@@ -113,15 +122,16 @@ func (p *Portal) csrfToken(w http.ResponseWriter, r *http.Request) string {
 	return p.mac("anon:" + id)
 }
 
-// validCSRF checks the form's token against the session, or against the
-// signed-out id.
+// validCSRF checks the form's token against the session, or, signed out
+// only, against the signed-out id: a token from before the login is not
+// accepted after it.
 func (p *Portal) validCSRF(r *http.Request) bool {
 	got := r.PostFormValue("csrf")
 	if got == "" {
 		return false
 	}
-	if pr, ok := p.principal(r); ok && hmac.Equal([]byte(got), []byte(p.mac("session:"+pr.SessionID))) {
-		return true
+	if pr, ok := p.principal(r); ok {
+		return hmac.Equal([]byte(got), []byte(p.mac("session:"+pr.SessionID)))
 	}
 	id := p.cookie(r, anonCookie)
 	return id != "" && hmac.Equal([]byte(got), []byte(p.mac("anon:"+id)))
@@ -140,9 +150,11 @@ func randomID() string {
 }
 
 // sealPair carries two values from one form to the next, sealed (AES-GCM)
-// in a hidden field for 5 minutes and bound to a purpose: a login's email
+// in a hidden field until a time, and bound to a purpose: a login's email
 // and password from the password step to the two-factor step (so the
-// password is not asked twice), or a 2FA enrolment's secret and URL.
+// password is not asked twice; bound to the browser's signed-out id, and
+// re-sealed after a wrong code with its first expiry, never a later one),
+// or a 2FA enrolment's secret and URL (bound to the session).
 type sealedPair struct {
 	A       string `json:"a"`
 	B       string `json:"b"`
@@ -151,8 +163,8 @@ type sealedPair struct {
 
 const pendingTTL = 5 * time.Minute
 
-func (p *Portal) sealPair(purpose, a, b string) (string, error) {
-	data, err := json.Marshal(sealedPair{A: a, B: b, Expires: p.now().Add(pendingTTL).Unix()})
+func (p *Portal) sealPair(purpose, a, b string, until time.Time) (string, error) {
+	data, err := json.Marshal(sealedPair{A: a, B: b, Expires: until.Unix()})
 	if err != nil {
 		return "", fmt.Errorf("seal: %w", err)
 	}
@@ -167,27 +179,33 @@ func (p *Portal) sealPair(purpose, a, b string) (string, error) {
 
 var errSealExpired = errors.New("sealed form value expired or invalid")
 
-func (p *Portal) openPair(purpose, sealed string) (a, b string, err error) {
+func (p *Portal) openPair(purpose, sealed string) (a, b string, until time.Time, err error) {
 	raw, err := base64.RawURLEncoding.DecodeString(sealed)
 	if err != nil {
-		return "", "", errSealExpired
+		return "", "", time.Time{}, errSealExpired
 	}
 	aead, err := p.aead()
 	if err != nil {
-		return "", "", err
+		return "", "", time.Time{}, err
 	}
 	if len(raw) < aead.NonceSize() {
-		return "", "", errSealExpired
+		return "", "", time.Time{}, errSealExpired
 	}
 	data, err := aead.Open(nil, raw[:aead.NonceSize()], raw[aead.NonceSize():], []byte(purpose))
 	if err != nil {
-		return "", "", errSealExpired
+		return "", "", time.Time{}, errSealExpired
 	}
 	var sp sealedPair
 	if err := json.Unmarshal(data, &sp); err != nil || p.now().Unix() > sp.Expires {
-		return "", "", errSealExpired
+		return "", "", time.Time{}, errSealExpired
 	}
-	return sp.A, sp.B, nil
+	return sp.A, sp.B, time.Unix(sp.Expires, 0), nil
+}
+
+// inBrowser binds a sealed value's purpose to this browser's signed-out id
+// (an HttpOnly cookie): a value copied out of the page is useless elsewhere.
+func (p *Portal) inBrowser(r *http.Request, purpose string) string {
+	return purpose + "|" + p.cookie(r, anonCookie)
 }
 
 func (p *Portal) aead() (cipher.AEAD, error) {

@@ -17,6 +17,10 @@ func TestSafeNext(t *testing.T) {
 		{"/\\evil.example", "/"},
 		{"/ok\r\nSet-Cookie: x", "/"},
 		{"relative", "/"},
+		{"/\t/evil.example", "/"}, // browsers drop the tab: //evil.example
+		{"/x\\y", "/"},            // and read a backslash as a slash
+		{"/\x7f/evil.example", "/"},
+		{"/o/a%2F..%2Fb", "/o/a%2F..%2Fb"}, // escaped characters stay escaped: still a local path
 	}
 	for _, c := range cases {
 		if got := safeNext(c.in); got != c.want {
@@ -87,24 +91,24 @@ func TestQRSVG(t *testing.T) {
 func TestSealedPair(t *testing.T) {
 	now := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
 	p := &Portal{sealKey: derive([]byte("0123456789abcdef0123456789abcdef"), "test"), now: func() time.Time { return now }}
-	sealed, err := p.sealPair("login", "ada@example.com", "secret password")
+	sealed, err := p.sealPair("login", "ada@example.com", "secret password", now.Add(pendingTTL))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if strings.Contains(sealed, "ada") {
 		t.Fatal("the sealed value shows its content")
 	}
-	if a, b, err := p.openPair("login", sealed); err != nil || a != "ada@example.com" || b != "secret password" {
-		t.Fatalf("open: %q %q %v", a, b, err)
+	if a, b, until, err := p.openPair("login", sealed); err != nil || a != "ada@example.com" || b != "secret password" || !until.Equal(now.Add(pendingTTL)) {
+		t.Fatalf("open: %q %q %v %v", a, b, until, err)
 	}
-	if _, _, err := p.openPair("accept:tok", sealed); err == nil {
+	if _, _, _, err := p.openPair("accept:tok", sealed); err == nil {
 		t.Fatal("a value sealed for one purpose opened for another")
 	}
-	if _, _, err := p.openPair("login", sealed[:len(sealed)-2]+"AA"); err == nil {
+	if _, _, _, err := p.openPair("login", sealed[:len(sealed)-2]+"AA"); err == nil {
 		t.Fatal("a tampered value opened")
 	}
 	now = now.Add(pendingTTL + time.Second)
-	if _, _, err := p.openPair("login", sealed); err == nil {
+	if _, _, _, err := p.openPair("login", sealed); err == nil {
 		t.Fatal("an expired value opened")
 	}
 }

@@ -228,8 +228,10 @@ func allSent(res []roster.InviteResult) bool {
 }
 
 // clientAccessInput turns the form's client choice into the service's
-// input. A role whose rule cannot be narrowed gets the role's default; a
-// specific role always gets its list; all_by_default follows the choice.
+// input. A role whose rule cannot be narrowed gets the role's default;
+// all_by_default follows the choice; a specific role gets its list, and
+// "all clients" for it goes to the service as asked, which refuses it (R11)
+// rather than inviting someone with no clients while the form said all.
 func clientAccessInput(roles []roster.RoleView, key, mode string, selected []roster.ClientID) *roster.ClientAccessInput {
 	var rule roster.ClientAccessRule
 	for _, r := range roles {
@@ -238,6 +240,8 @@ func clientAccessInput(roles []roster.RoleView, key, mode string, selected []ros
 		}
 	}
 	switch {
+	case rule == roster.AccessSpecific && mode == "all":
+		return &roster.ClientAccessInput{Mode: roster.AccessAll, Clients: []roster.ClientID{}}
 	case rule == roster.AccessSpecific || (rule == roster.AccessAllByDefault && mode == "specific"):
 		return &roster.ClientAccessInput{Mode: roster.AccessSpecific, Clients: selected}
 	case rule == roster.AccessAllByDefault:

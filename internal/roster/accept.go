@@ -75,6 +75,7 @@ type AcceptInput struct {
 	FirstName, LastName string
 	TOTPCode            string
 	Principal           *Principal
+	IP                  string // the client's address, for R2's per-IP limit
 }
 
 // AcceptResult is what acceptance answers.
@@ -134,16 +135,10 @@ func (s *Service) authenticateExisting(ctx context.Context, u User, in AcceptInp
 	if in.Password == "" {
 		return User{}, false, NewError(CodeUnauthenticated, "this address has an account: sign in or give its password")
 	}
-	if _, err := s.authenticatePassword(ctx, u.Email, in.Password); err != nil {
+	// R2: the same throttled check as Login, or acceptance would be a way to
+	// guess any invited account's password without limit.
+	if _, _, err := s.verifyCredentials(ctx, LoginInput{Email: u.Email, Password: in.Password, TOTPCode: in.TOTPCode, IP: in.IP}); err != nil {
 		return User{}, false, err
-	}
-	if u.TOTPEnabled {
-		if in.TOTPCode == "" {
-			return User{}, false, NewError(CodeTOTPRequired, "a two-factor code is required")
-		}
-		if err := s.useSecondFactor(ctx, u, in.TOTPCode); err != nil {
-			return User{}, false, err
-		}
 	}
 	return u, false, nil
 }

@@ -23,23 +23,8 @@ func errInvalidCredentials() error {
 // Login is R2: email + password (+ TOTP) gives a session token, with failed
 // attempts throttled per address and per IP in the database.
 func (s *Service) Login(ctx context.Context, in LoginInput) (string, User, error) {
-	keys := []throttleKey{{"email:" + NormalizeEmail(in.Email), s.cfg.LoginEmailLimit}, {"ip:" + in.IP, s.cfg.LoginIPLimit}}
-	if err := s.checkThrottle(ctx, keys); err != nil {
-		return "", User{}, err
-	}
-	user, err := s.authenticatePassword(ctx, in.Email, in.Password)
-	if err == nil && user.TOTPEnabled {
-		if in.TOTPCode == "" {
-			return "", User{}, NewError(CodeTOTPRequired, "a two-factor code is required")
-		}
-		err = s.useSecondFactor(ctx, user, in.TOTPCode)
-	}
+	user, keys, err := s.verifyCredentials(ctx, in)
 	if err != nil {
-		if CodeOf(err) == CodeInvalidCredentials {
-			if ferr := s.recordFailure(ctx, keys); ferr != nil {
-				return "", User{}, ferr
-			}
-		}
 		return "", User{}, err
 	}
 	var token string
@@ -54,6 +39,34 @@ func (s *Service) Login(ctx context.Context, in LoginInput) (string, User, error
 		return c.audit(Actor{UserID: user.ID, Email: user.Email}, "", "session.created", "user", string(user.ID), "", nil, map[string]any{"ip": in.IP})
 	})
 	return token, user, err
+}
+
+// verifyCredentials is R2's check of an address, its password and, where
+// 2FA is on, its code: refused while the address or the IP is locked out,
+// and every wrong password or code counts against both. Login and the
+// acceptance of an invitation by an existing account both go through it,
+// so neither is an unthrottled password oracle.
+func (s *Service) verifyCredentials(ctx context.Context, in LoginInput) (User, []throttleKey, error) {
+	keys := []throttleKey{{"email:" + NormalizeEmail(in.Email), s.cfg.LoginEmailLimit}, {"ip:" + in.IP, s.cfg.LoginIPLimit}}
+	if err := s.checkThrottle(ctx, keys); err != nil {
+		return User{}, nil, err
+	}
+	user, err := s.authenticatePassword(ctx, in.Email, in.Password)
+	if err == nil && user.TOTPEnabled {
+		if in.TOTPCode == "" {
+			return User{}, nil, NewError(CodeTOTPRequired, "a two-factor code is required")
+		}
+		err = s.useSecondFactor(ctx, user, in.TOTPCode)
+	}
+	if err != nil {
+		if CodeOf(err) == CodeInvalidCredentials {
+			if ferr := s.recordFailure(ctx, keys); ferr != nil {
+				return User{}, nil, ferr
+			}
+		}
+		return User{}, nil, err
+	}
+	return user, keys, nil
 }
 
 // authenticatePassword checks an address and password, spending the same

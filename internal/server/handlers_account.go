@@ -205,7 +205,7 @@ func (s *Server) acceptInvitation(w http.ResponseWriter, r *http.Request) error 
 	if err := s.decode(r, &req); err != nil {
 		return err
 	}
-	in := roster.AcceptInput{Token: req.Token, Password: req.Password, FirstName: req.FirstName, LastName: req.LastName, TOTPCode: req.TOTPCode}
+	in := roster.AcceptInput{Token: req.Token, Password: req.Password, FirstName: req.FirstName, LastName: req.LastName, TOTPCode: req.TOTPCode, IP: clientIP(r)}
 	if p, ok := principalOf(r); ok {
 		in.Principal = &p
 	}
