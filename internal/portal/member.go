@@ -284,6 +284,9 @@ var confirmations = map[string]struct{ Title, Text, Button string }{
 
 var disableConfirmation = struct{ Title, Text, Button string }{"Disable", "They will lose access to this %s at once. You can re-enable them later.", "Disable"}
 
+// cancelConfirmation is revoke on a pending invitation (R12: it cancels it).
+var cancelConfirmation = struct{ Title, Text, Button string }{"Cancel invitation", "The invitation link stops working at once. They stay listed, and you can send a fresh invitation later (Reactivate) from this %s's Users page.", "Cancel invitation"}
+
 type confirmData struct {
 	memberData
 	Action, Heading, Text, Button string
@@ -301,6 +304,9 @@ func (p *Portal) confirmPage(w http.ResponseWriter, r *http.Request, c *orgCtx) 
 	d, err := p.loadMember(r, c)
 	if err != nil {
 		return err
+	}
+	if action == "revoke" && d.M.Status == roster.StatusInvited {
+		cf = cancelConfirmation
 	}
 	cd := confirmData{memberData: d, Action: action, Heading: cf.Title, Text: fmt.Sprintf(cf.Text, p.model.Names.Organization), Button: cf.Button}
 	return p.render(w, r, http.StatusOK, "confirm", c.viewWith(cf.Title, "users", cd))
