@@ -305,7 +305,7 @@ func (p *Portal) confirmPage(w http.ResponseWriter, r *http.Request, c *orgCtx) 
 	if err != nil {
 		return err
 	}
-	if action == "revoke" && d.M.Status == roster.StatusInvited {
+	if action == "revoke" && d.M.Status == roster.StatusInvited && !p.model.InviteNamesRequired {
 		cf = cancelConfirmation
 	}
 	cd := confirmData{memberData: d, Action: action, Heading: cf.Title, Text: fmt.Sprintf(cf.Text, p.model.Names.Organization), Button: cf.Button}

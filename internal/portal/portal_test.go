@@ -32,7 +32,7 @@ func TestPracticePagesWithoutJavaScript(t *testing.T) {
 	mustContain(t, c.get(base+"/users/"+bob), "Activity", "Member: invited")
 	mustContain(t, c.get(base+"/users/"+bob+"/clients"), "Beta Ltd", "Save client access")
 	mustContain(t, c.get(base+"/users/"+bob+"/role"), "Bookkeeper", "Save role")
-	mustContain(t, c.get(base+"/users/"+bob+"/confirm/revoke"), "Revoke access")
+	mustContain(t, c.get(base+"/users/"+bob+"/confirm/revoke"), "Cancel invitation", "The invitation link stops working") // bob is invited
 	mustContain(t, c.get(base+"/roles"), "Practice administrator", "Client manager", "New role")
 	mustContain(t, c.get(base+"/roles/bookkeeper"), "Permissions", "Give feedback")
 	mustContain(t, c.get(base+"/settings"), "Standard", "Enforced authentication")
