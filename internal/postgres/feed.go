@@ -2,6 +2,8 @@ package postgres
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -24,11 +26,17 @@ const FeedChannel = "roster_changes"
 // feedChannel is the channel of the Roster whose tables are in schema:
 // notifications are per database, and Roster instances in separate schemas
 // of one database (the tests' isolation) must not hear each other.
+// PostgreSQL identifiers, channel names included, are at most 63 bytes
+// (pg_notify refuses longer ones): a long schema name is hashed.
 func feedChannel(schema string) string {
 	if schema == "public" {
 		return FeedChannel
 	}
-	return FeedChannel + "." + schema
+	if ch := FeedChannel + "." + schema; len(ch) <= 63 {
+		return ch
+	}
+	sum := sha256.Sum256([]byte(schema))
+	return FeedChannel + "_" + hex.EncodeToString(sum[:8])
 }
 
 // Channel is the store's change feed channel.
@@ -91,9 +99,15 @@ type Feed struct {
 	opt    FeedOptions
 	log    *slog.Logger
 	// caughtUp is when the feed last confirmed the index holds every
-	// change committed before (unix nanoseconds).
+	// change committed before, as nanoseconds since base: a monotonic
+	// reading, so a wall-clock step (NTP) neither hides a dead feed nor
+	// fakes a stale one.
 	caughtUp atomic.Int64
+	base     time.Time
 }
+
+// since is the monotonic time elapsed since the feed was made.
+func (f *Feed) since() int64 { return int64(time.Since(f.base)) }
 
 // NewFeed makes the change feed of a node on s; Run runs it.
 func NewFeed(s *Store, target FeedTarget, opt FeedOptions) *Feed {
@@ -103,8 +117,8 @@ func NewFeed(s *Store, target FeedTarget, opt FeedOptions) *Feed {
 	if opt.Logger == nil {
 		opt.Logger = slog.New(slog.DiscardHandler)
 	}
-	f := &Feed{store: s, target: target, opt: opt, log: opt.Logger}
-	f.caughtUp.Store(time.Now().UnixNano()) // the node loaded its index just before
+	f := &Feed{store: s, target: target, opt: opt, log: opt.Logger, base: time.Now()}
+	f.caughtUp.Store(f.since()) // the node loaded its index just before
 	return f
 }
 
@@ -121,7 +135,7 @@ var ErrStale = roster.NewError(roster.CodeUnavailable, "this node has lost conta
 // Fresh reports whether the index may be trusted: nil when the feed
 // confirmed it was caught up within StaleAfter.
 func (f *Feed) Fresh() error {
-	if time.Since(time.Unix(0, f.caughtUp.Load())) > f.opt.StaleAfter {
+	if time.Duration(f.since()-f.caughtUp.Load()) > f.opt.StaleAfter {
 		return ErrStale
 	}
 	return nil
@@ -270,7 +284,7 @@ func (f *Feed) poll(ctx context.Context, conn *pgx.Conn, cur *cursor) error {
 		}
 	}
 	cur.advance(newest, started, f.opt.Lookback)
-	f.caughtUp.Store(started.UnixNano())
+	f.caughtUp.Store(int64(started.Sub(f.base)))
 	return nil
 }
 
@@ -280,6 +294,10 @@ func (f *Feed) apply(ctx context.Context, org roster.OrgID, rev int64) error {
 	if have, ok := f.target.Revision(org); ok && have >= rev {
 		return nil
 	}
+	// Bounded: a hung connection must not stall the feed (the node would
+	// answer 503 until TCP gave up).
+	ctx, cancel := context.WithTimeout(ctx, f.opt.StaleAfter)
+	defer cancel()
 	if err := f.target.Refresh(ctx, org); err != nil {
 		return fmt.Errorf("refresh %s: %w", org, err)
 	}

@@ -8,10 +8,22 @@ import (
 )
 
 // GetThrottle returns the zero state, with Key set, for a key never stored.
+// Inside a transaction it locks the row (creating it first), because the
+// caller reads, counts and writes it back: at READ COMMITTED two nodes
+// counting failures at once would otherwise each write "one more" over the
+// other and never reach the lock-out (R2).
 func (d *queries) GetThrottle(ctx context.Context, key string) (roster.ThrottleState, error) {
 	t := roster.ThrottleState{Key: key}
 	var window, locked int64
-	err := d.q.QueryRow(ctx, `SELECT failures, window_start, locked_until, lockouts FROM login_throttle WHERE key = $1`, key).
+	query := `SELECT failures, window_start, locked_until, lockouts FROM login_throttle WHERE key = $1`
+	if d.tx != nil {
+		if _, err := d.q.Exec(ctx, `INSERT INTO login_throttle (key, failures, window_start, locked_until, lockouts)
+			VALUES ($1, 0, 0, 0, 0) ON CONFLICT (key) DO NOTHING`, key); err != nil {
+			return t, fmt.Errorf("get throttle: %w", err)
+		}
+		query += ` FOR UPDATE`
+	}
+	err := d.q.QueryRow(ctx, query, key).
 		Scan(&t.Failures, &window, &locked, &t.Lockouts)
 	if noRows(err) {
 		return t, nil

@@ -28,7 +28,15 @@ func (d *queries) getUser(ctx context.Context, where string, arg any) (roster.Us
 	return u, nil
 }
 
+// GetUser inside a transaction locks the row: callers read the user, change
+// a field and write every column back, so a concurrent writer (a TOTP step,
+// 2FA turned on or off) would otherwise be undone. Transactions lock
+// organizations before users (touchMembershipsOf comes first), so this adds
+// no deadlock.
 func (d *queries) GetUser(ctx context.Context, id roster.UserID) (roster.User, error) {
+	if d.tx != nil {
+		return d.getUser(ctx, "id = $1 FOR NO KEY UPDATE", id)
+	}
 	return d.getUser(ctx, "id = $1", id)
 }
 

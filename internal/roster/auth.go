@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -255,6 +256,9 @@ func (s *Service) UpdateMe(ctx context.Context, p Principal, in UpdateMeInput) (
 	}
 	var user User
 	err := s.update(ctx, func(c *change) error {
+		if err := s.touchMembershipsOf(c, p.User.ID); err != nil { // organizations first
+			return err
+		}
 		var err error
 		if user, err = c.tx.GetUser(ctx, p.User.ID); err != nil {
 			return fmt.Errorf("get user: %w", err)
@@ -274,23 +278,28 @@ func (s *Service) UpdateMe(ctx context.Context, p Principal, in UpdateMeInput) (
 		if err := c.tx.UpdateUser(ctx, user); err != nil {
 			return fmt.Errorf("update user: %w", err)
 		}
-		if err := s.touchMembershipsOf(c, user.ID); err != nil {
-			return err
-		}
 		return c.audit(p.Actor(), "", "user.updated", "user", string(user.ID), "", before, after)
 	})
 	return user, err
 }
 
 // touchMembershipsOf bumps the revision of every organization the user is in,
-// so that caches of member names follow.
+// so that caches of member names follow. It locks them in id order, and
+// before the user's own row (GetUser in a transaction locks it): every
+// transaction takes organizations first, in one order, so two users' writes
+// cannot deadlock.
 func (s *Service) touchMembershipsOf(c *change, user UserID) error {
 	ms, err := c.tx.ListMembershipsOfUser(c.ctx, user)
 	if err != nil {
 		return fmt.Errorf("list memberships: %w", err)
 	}
+	orgs := make([]OrgID, 0, len(ms))
 	for _, m := range ms {
-		if err := c.touch(m.OrgID); err != nil {
+		orgs = append(orgs, m.OrgID)
+	}
+	slices.Sort(orgs)
+	for _, org := range slices.Compact(orgs) {
+		if err := c.touch(org); err != nil {
 			return err
 		}
 	}

@@ -29,7 +29,7 @@ func (s *Service) Login(ctx context.Context, in LoginInput) (string, User, error
 	}
 	var token string
 	err = s.update(ctx, func(c *change) error {
-		if err := c.tx.PutThrottle(ctx, s.clearedThrottle(ctx, keys[0].key)); err != nil {
+		if err := c.tx.PutThrottle(ctx, s.clearedThrottle(ctx, c.tx, keys[0].key)); err != nil {
 			return fmt.Errorf("reset throttle: %w", err)
 		}
 		token, err = s.createSession(c, user.ID)
@@ -145,8 +145,10 @@ func coolingOff(lockouts int) time.Duration {
 
 // clearedThrottle forgets failures after a success but remembers recent
 // lock-outs, so the next cooling-off still grows.
-func (s *Service) clearedThrottle(ctx context.Context, key string) ThrottleState {
-	t, err := s.store.GetThrottle(ctx, key)
+// It reads through the transaction: a second pool connection taken while
+// the transaction holds one deadlocks the pool under many logins.
+func (s *Service) clearedThrottle(ctx context.Context, q Queries, key string) ThrottleState {
+	t, err := q.GetThrottle(ctx, key)
 	if err != nil {
 		t = ThrottleState{Key: key}
 	}

@@ -57,6 +57,9 @@ func (s *Service) ConfirmTOTP(ctx context.Context, p Principal, code string) ([]
 		hashes[i] = HashToken(s.cfg.OTP.NormalizeRecoveryCode(rc))
 	}
 	err = s.update(ctx, func(c *change) error {
+		if err := s.touchMembershipsOf(c, p.User.ID); err != nil { // organizations first
+			return err
+		}
 		u, err := c.tx.GetUser(ctx, p.User.ID)
 		if err != nil {
 			return fmt.Errorf("get user: %w", err)
@@ -78,9 +81,6 @@ func (s *Service) ConfirmTOTP(ctx context.Context, p Principal, code string) ([]
 		if err := c.tx.UpdateUser(ctx, u); err != nil {
 			return fmt.Errorf("update user: %w", err)
 		}
-		if err := s.touchMembershipsOf(c, u.ID); err != nil {
-			return err
-		}
 		return c.audit(p.Actor(), "", "user.totp_enabled", "user", string(u.ID), "", map[string]any{"two_factor": false}, map[string]any{"two_factor": true})
 	})
 	if err != nil {
@@ -98,6 +98,9 @@ func (s *Service) DisableTOTP(ctx context.Context, p Principal, code string) err
 		return err
 	}
 	err := s.update(ctx, func(c *change) error {
+		if err := s.touchMembershipsOf(c, p.User.ID); err != nil { // organizations first
+			return err
+		}
 		u, err := c.tx.GetUser(ctx, p.User.ID)
 		if err != nil {
 			return fmt.Errorf("get user: %w", err)
@@ -118,9 +121,6 @@ func (s *Service) DisableTOTP(ctx context.Context, p Principal, code string) err
 		}
 		if err := c.tx.ReplaceRecoveryCodes(ctx, u.ID, nil); err != nil {
 			return fmt.Errorf("clear recovery codes: %w", err)
-		}
-		if err := s.touchMembershipsOf(c, u.ID); err != nil {
-			return err
 		}
 		return c.audit(p.Actor(), "", "user.totp_disabled", "user", string(u.ID), "", map[string]any{"two_factor": true}, map[string]any{"two_factor": false})
 	})
