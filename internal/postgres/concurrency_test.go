@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -122,5 +123,51 @@ func TestLongSchemaName(t *testing.T) {
 	})
 	if err != nil {
 		t.Errorf("every write fails with schema %q: %v", schema, err)
+	}
+}
+
+// Two transactions locking two organizations in opposite orders deadlock;
+// PostgreSQL aborts one, and WithTx runs it again instead of failing the
+// request with a 500.
+func TestDeadlockVictimIsRetried(t *testing.T) {
+	s := newStore(t)
+	ctx := context.Background()
+	for _, id := range []roster.OrgID{"org_a", "org_b"} {
+		o := roster.Organization{ID: id, Name: "x", Plan: "free", OwnerMemberID: "m", CreatedAt: time.Now()}
+		if err := s.WithTx(ctx, func(tx roster.Tx) error { return tx.CreateOrganization(ctx, o) }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var rendezvous, wg sync.WaitGroup
+	rendezvous.Add(2)
+	var once [2]sync.Once
+	var calls atomic.Int32
+	errs := make([]error, 2)
+	for i, order := range [][]roster.OrgID{{"org_a", "org_b"}, {"org_b", "org_a"}} {
+		wg.Go(func() {
+			errs[i] = s.WithTx(ctx, func(tx roster.Tx) error {
+				calls.Add(1)
+				if _, err := tx.BumpRevision(ctx, order[0]); err != nil {
+					return err
+				}
+				once[i].Do(func() { rendezvous.Done(); rendezvous.Wait() }) // both hold their first lock
+				_, err := tx.BumpRevision(ctx, order[1])
+				return err
+			})
+		})
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Fatalf("transaction %d: %v", i, err)
+		}
+	}
+	if calls.Load() != 3 {
+		t.Fatalf("fn ran %d times, want 3 (one deadlock victim run again)", calls.Load())
+	}
+	for _, id := range []roster.OrgID{"org_a", "org_b"} {
+		if o, err := s.GetOrganization(ctx, id); err != nil || o.Revision != 2 {
+			t.Fatalf("%s: revision %d (%v), want 2: both transactions committed once", id, o.Revision, err)
+		}
 	}
 }

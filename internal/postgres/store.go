@@ -120,7 +120,33 @@ func (s *Store) RawExec(ctx context.Context, query string) error {
 // WithTx runs fn in one READ COMMITTED transaction: it commits when fn
 // returns nil and rolls back otherwise, returning fn's error unchanged. A
 // panic in fn (or runtime.Goexit) rolls back too and goes on unwinding.
+// It runs fn again, in a new transaction, when PostgreSQL aborted the
+// transaction as a deadlock victim or a serialization failure (40P01,
+// 40001): nothing of it was committed, and fn acts only through tx (the
+// Store contract), so a retry is safe and the caller sees success rather
+// than a 500.
 func (s *Store) WithTx(ctx context.Context, fn func(tx roster.Tx) error) error {
+	const attempts = 4
+	for attempt := 1; ; attempt++ {
+		err := s.withTx(ctx, fn)
+		if attempt == attempts || !retryable(err) {
+			return err
+		}
+		select { // a short, growing pause, so the winner commits first
+		case <-ctx.Done():
+			return err
+		case <-time.After(time.Duration(attempt*attempt) * 5 * time.Millisecond):
+		}
+	}
+}
+
+// retryable reports a deadlock or serialization failure.
+func retryable(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && (pe.Code == "40P01" || pe.Code == "40001")
+}
+
+func (s *Store) withTx(ctx context.Context, fn func(tx roster.Tx) error) error {
 	tx, err := s.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.ReadCommitted})
 	if err != nil {
 		return fmt.Errorf("begin: %w", classify(err))

@@ -19,7 +19,9 @@ type Store interface {
 	// WithTx runs fn in one write transaction: SQLite BEGIN IMMEDIATE,
 	// PostgreSQL READ COMMITTED with LockOrganization taking the row lock.
 	// fn's error rolls back and is returned unchanged; a nil error commits.
-	// The Tx must not be used after fn returns.
+	// The Tx must not be used after fn returns. fn acts only through tx: a
+	// store may run it again in a new transaction when the database aborted
+	// the first (a deadlock victim).
 	WithTx(ctx context.Context, fn func(tx Tx) error) error
 	// Ping reports whether the database answers.
 	Ping(ctx context.Context) error
