@@ -5,8 +5,11 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/netip"
 	"strconv"
 	"time"
+
+	"github.com/roster-dev/roster/internal/server"
 )
 
 // serveConfig is what `roster serve` reads from flags and environment.
@@ -22,6 +25,7 @@ type serveConfig struct {
 	SecretKeyFile string
 	SecretKey     string
 	LoginIPLimit  int
+	Trusted       []netip.Prefix
 	AdminToken    string
 	MailFrom      string
 }
@@ -49,6 +53,7 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (se
 	fs.StringVar(&c.MailFrom, "mail-from", env("ROSTER_MAIL_FROM", "Roster <roster@localhost>"), "From address of emails (ROSTER_MAIL_FROM)")
 	ttl := fs.String("invite-ttl", env("ROSTER_INVITE_TTL", "168h"), "invitation lifetime (ROSTER_INVITE_TTL)")
 	ipLimit := fs.String("login-ip-limit", env("ROSTER_LOGIN_IP_LIMIT", "100"), "failed logins per IP per 15 minutes (ROSTER_LOGIN_IP_LIMIT)")
+	proxies := fs.String("trusted-proxies", env("ROSTER_TRUSTED_PROXIES", ""), "load balancers whose X-Forwarded-For is believed: addresses or CIDR prefixes, comma-separated (ROSTER_TRUSTED_PROXIES)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -61,6 +66,9 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (se
 	}
 	if c.LoginIPLimit, err = strconv.Atoi(*ipLimit); err != nil || c.LoginIPLimit < 1 {
 		return c, fmt.Errorf("--login-ip-limit: %q is not a positive number", *ipLimit)
+	}
+	if c.Trusted, err = server.ParseTrustedProxies(*proxies); err != nil {
+		return c, fmt.Errorf("--trusted-proxies: %w", err)
 	}
 	if c.Signup != "open" && c.Signup != "closed" {
 		return c, errors.New("--signup must be open or closed")

@@ -49,7 +49,7 @@ func serveWith(ctx context.Context, cfg serveConfig, log *slog.Logger, stdout io
 	opts := app.Options{
 		DB: cfg.DB, Model: m, MailDir: cfg.MailDir, SMTP: cfg.SMTP, MailFrom: cfg.MailFrom, BaseURL: cfg.BaseURL,
 		SignupOpen: cfg.Signup == "open", InviteTTL: cfg.InviteTTL, KeyFile: cfg.SecretKeyFile,
-		OperatorToken: cfg.AdminToken, LoginIPLimit: cfg.LoginIPLimit, Logger: log,
+		OperatorToken: cfg.AdminToken, LoginIPLimit: cfg.LoginIPLimit, TrustedProxies: cfg.Trusted, Logger: log,
 	}
 	if cfg.SecretKey != "" {
 		if opts.SecretKey, err = seal.ParseKey(cfg.SecretKey); err != nil {

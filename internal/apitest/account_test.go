@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/roster-dev/roster/internal/server"
 )
 
 // R1: sign-up creates the user and an organization it owns, with the
@@ -201,5 +203,39 @@ func TestR2AcceptAsExistingAccountIsThrottled(t *testing.T) {
 	}
 	if r := e.Do("POST", "/api/v1/sessions", "", map[string]any{"email": "victim@example.com", "password": Password}); r.Status != 429 {
 		t.Fatalf("login during the lock-out the guesses caused: got %d, want 429", r.Status)
+	}
+}
+
+// R2 behind a load balancer (--trusted-proxies): the per-IP limit counts
+// each client's address from X-Forwarded-For, not the balancer's, so one
+// sprayer does not lock every user out; the header of an untrusted peer is
+// ignored.
+func TestR2PerIPLimitBehindTrustedProxy(t *testing.T) {
+	proxies, err := server.ParseTrustedProxies("127.0.0.1, ::1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := New(t, "practice", func(o *Options) { o.LoginIPLimit = 3; o.TrustedProxies = proxies })
+	e.Signup("victim@example.com", "Org")
+	login := func(from, email, password string) int {
+		body := fmt.Sprintf(`{"email": %q, "password": %q}`, email, password)
+		req, _ := http.NewRequest("POST", e.URL+"/api/v1/sessions", strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("X-Forwarded-For", from)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		return res.StatusCode
+	}
+	for i := range 3 {
+		login("198.51.100.66", fmt.Sprintf("spray%d@example.com", i), "guess-guess-guess-1")
+	}
+	if s := login("198.51.100.66", "victim@example.com", Password); s != 429 {
+		t.Fatalf("the sprayer's own address after its limit: got %d, want 429", s)
+	}
+	if s := login("203.0.113.7", "victim@example.com", Password); s != 201 {
+		t.Fatalf("another client behind the same balancer: got %d, want 201", s)
 	}
 }

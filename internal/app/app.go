@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strings"
@@ -41,8 +42,10 @@ type Options struct {
 	KeyFile       string // default: roster.key beside the SQLite file; required with PostgreSQL unless SecretKey is set
 	OperatorToken string
 	LoginIPLimit  int
-	Logger        *slog.Logger
-	Clock         func() time.Time
+	// TrustedProxies are the load balancers whose X-Forwarded-For is believed.
+	TrustedProxies []netip.Prefix
+	Logger         *slog.Logger
+	Clock          func() time.Time
 	// PasswordParams defaults to password.ProductionParams; tests inject cheaper ones.
 	PasswordParams *password.Params
 	// MailPoll is how often the sender looks at the outbox without a nudge.
@@ -125,7 +128,7 @@ func build(ctx context.Context, o Options, store roster.Store) (*App, error) {
 	}
 	srv, err := server.New(server.Config{
 		Service: svc, Logger: o.Logger, OperatorToken: o.OperatorToken, Registry: reg,
-		Ready: cl.ready(store), Clock: o.Clock, Portal: web,
+		Ready: cl.ready(store), Clock: o.Clock, Portal: web, TrustedProxies: o.TrustedProxies,
 	})
 	if err != nil {
 		cl.close()

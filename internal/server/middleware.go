@@ -50,8 +50,8 @@ func requestID(r *http.Request) string {
 	return id
 }
 
-// clientIP is the peer address. X-Forwarded-For is not trusted: no proxy is
-// configured (SECURITY.md item 14).
+// clientIP is the client's address: the peer, or, behind a trusted proxy,
+// what withClientAddr found in X-Forwarded-For (SECURITY.md item 14).
 func clientIP(r *http.Request) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {

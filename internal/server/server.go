@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"strings"
 	"time"
 
@@ -37,6 +38,9 @@ type Config struct {
 	// service routes (the web portal, internal/portal), given the server's
 	// rate limits so that both share them; nil answers those paths with 404.
 	Portal func(limits Limits) (http.Handler, error)
+	// TrustedProxies are the load balancers whose X-Forwarded-For names the
+	// client (R2's per-IP limit); none by default.
+	TrustedProxies []netip.Prefix
 }
 
 // Server is the HTTP handler.
@@ -50,6 +54,7 @@ type Server struct {
 	invites  *limiter
 	mux      *http.ServeMux
 	routes   []route
+	trusted  []netip.Prefix
 	// crossOrigin refuses cross-site non-safe requests to any page route.
 	crossOrigin *http.CrossOriginProtection
 }
@@ -81,7 +86,7 @@ func New(cfg Config) (*Server, error) {
 		svc: cfg.Service, log: cfg.Logger, operator: cfg.OperatorToken, ready: cfg.Ready,
 		metrics: newMetrics(cfg.Registry), signups: newLimiter(cfg.SignupPerIPPerHour, time.Hour, cfg.Clock),
 		invites: newLimiter(cfg.InvitesPerUserPerHour, time.Hour, cfg.Clock),
-		mux:     http.NewServeMux(), crossOrigin: http.NewCrossOriginProtection(),
+		mux:     http.NewServeMux(), crossOrigin: http.NewCrossOriginProtection(), trusted: cfg.TrustedProxies,
 	}
 	s.routes = s.routeTable()
 	for _, rt := range s.routes {
@@ -106,7 +111,7 @@ func New(cfg Config) (*Server, error) {
 // security headers, metrics, method-not-allowed in the contract's shape.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
-	r = withRequestID(r)
+	r = withRequestID(withClientAddr(r, s.trusted))
 	sw := &statusWriter{ResponseWriter: w}
 	setSecurityHeaders(sw.Header())
 	sw.Header().Set("X-Request-Id", requestID(r))
