@@ -306,3 +306,28 @@ func changed(tag pgconn.CommandTag, err error) (bool, error) {
 
 // noRows reports whether a QueryRow found nothing.
 func noRows(err error) bool { return errors.Is(err, pgx.ErrNoRows) }
+
+// scanner is one row: pgx.Row or pgx.Rows.
+type scanner interface{ Scan(...any) error }
+
+// collect runs a query and scans each row with scan; what names the list in
+// errors. The result is never nil.
+func collect[T any](ctx context.Context, q querier, what string, scan func(scanner) (T, error), query string, args ...any) ([]T, error) {
+	rows, err := q.Query(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("list %s: %w", what, err)
+	}
+	defer rows.Close()
+	out := []T{}
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, fmt.Errorf("list %s: %w", what, err)
+		}
+		out = append(out, v)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list %s: %w", what, err)
+	}
+	return out, nil
+}

@@ -15,30 +15,26 @@ func (d *queries) ListTeams(ctx context.Context, org roster.OrgID, f roster.Team
 		t, id := a.add(ts(f.After.Time)), a.add(f.After.ID)
 		where = append(where, "(created_at > "+t+" OR (created_at = "+t+" AND id > "+id+"))")
 	}
-	query := `SELECT id, org_id, name, created_at FROM teams WHERE ` + strings.Join(where, " AND ") + ` ORDER BY created_at, id`
+	query := `SELECT ` + teamColumns + ` FROM teams WHERE ` + strings.Join(where, " AND ") + ` ORDER BY created_at, id`
 	if f.Limit > 0 {
 		query += fmt.Sprintf(" LIMIT %d", f.Limit)
 	}
-	rows, err := d.q.Query(ctx, query, a...)
+	out, err := collect(ctx, d.q, "teams", scanTeam, query, a...)
 	if err != nil {
-		return nil, fmt.Errorf("list teams: %w", err)
-	}
-	out := []roster.Team{}
-	for rows.Next() {
-		var t roster.Team
-		var created int64
-		if err := rows.Scan(&t.ID, &t.OrgID, &t.Name, &created); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("list teams: %w", err)
-		}
-		t.CreatedAt, t.Members = fromTS(created), []roster.MemberID{}
-		out = append(out, t)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("list teams: %w", err)
+		return nil, err
 	}
 	return out, d.fillTeams(ctx, out)
+}
+
+const teamColumns = `id, org_id, name, created_at`
+
+// scanTeam reads a team without its members (fillTeams adds them).
+func scanTeam(row scanner) (roster.Team, error) {
+	var t roster.Team
+	var created int64
+	err := row.Scan(&t.ID, &t.OrgID, &t.Name, &created)
+	t.CreatedAt, t.Members = fromTS(created), []roster.MemberID{}
+	return t, err
 }
 
 // fillTeams loads the members of a page of teams in one query.
@@ -63,16 +59,13 @@ func (d *queries) fillTeams(ctx context.Context, teams []roster.Team) error {
 }
 
 func (d *queries) GetTeam(ctx context.Context, org roster.OrgID, id roster.TeamID) (roster.Team, error) {
-	var t roster.Team
-	var created int64
-	err := d.q.QueryRow(ctx, `SELECT id, org_id, name, created_at FROM teams WHERE org_id = $1 AND id = $2`, org, id).Scan(&t.ID, &t.OrgID, &t.Name, &created)
+	t, err := scanTeam(d.q.QueryRow(ctx, `SELECT `+teamColumns+` FROM teams WHERE org_id = $1 AND id = $2`, org, id))
 	if noRows(err) {
 		return roster.Team{}, notFound("team", id)
 	}
 	if err != nil {
 		return roster.Team{}, fmt.Errorf("get team %s: %w", id, err)
 	}
-	t.CreatedAt, t.Members = fromTS(created), []roster.MemberID{}
 	teams := []roster.Team{t}
 	if err := d.fillTeams(ctx, teams); err != nil {
 		return roster.Team{}, err

@@ -9,7 +9,7 @@ import (
 
 const userColumns = `id, email, email_verified, first_name, last_name, password_hash, totp_secret, totp_enabled, totp_last_step, created_at`
 
-func scanUser(row interface{ Scan(...any) error }) (roster.User, error) {
+func scanUser(row scanner) (roster.User, error) {
 	var u roster.User
 	var created int64
 	err := row.Scan(&u.ID, &u.Email, &u.EmailVerified, &u.FirstName, &u.LastName, &u.PasswordHash, &u.TOTPSecret, &u.TOTPEnabled, &u.TOTPLastStep, &created)

@@ -51,22 +51,15 @@ func (d *queries) ListAudit(ctx context.Context, org roster.OrgID, f roster.Audi
 	if f.Limit > 0 {
 		query += fmt.Sprintf(" LIMIT %d", f.Limit)
 	}
-	rows, err := d.q.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, fmt.Errorf("list audit: %w", err)
-	}
-	defer rows.Close()
-	out := []roster.AuditEvent{}
-	for rows.Next() {
-		var e roster.AuditEvent
-		var before, after string
-		var t int64
-		if err := rows.Scan(&e.ID, &e.OrgID, &e.ActorUserID, &e.ActorEmail, &e.Action, &e.TargetType, &e.TargetID, &e.MemberID,
-			&before, &after, &e.IP, &e.RequestID, &t); err != nil {
-			return nil, fmt.Errorf("list audit: %w", err)
-		}
-		e.Before, e.After, e.Time = []byte(before), []byte(after), fromTS(t)
-		out = append(out, e)
-	}
-	return out, rows.Err()
+	return collect(ctx, d.q, "audit", scanEvent, query, args...)
+}
+
+func scanEvent(row scanner) (roster.AuditEvent, error) {
+	var e roster.AuditEvent
+	var before, after string
+	var t int64
+	err := row.Scan(&e.ID, &e.OrgID, &e.ActorUserID, &e.ActorEmail, &e.Action, &e.TargetType, &e.TargetID, &e.MemberID,
+		&before, &after, &e.IP, &e.RequestID, &t)
+	e.Before, e.After, e.Time = []byte(before), []byte(after), fromTS(t)
+	return e, err
 }

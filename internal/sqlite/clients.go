@@ -12,7 +12,7 @@ import (
 
 const clientColumns = `id, org_id, name, external_id, status, created_at`
 
-func scanClient(row interface{ Scan(...any) error }) (roster.Client, error) {
+func scanClient(row scanner) (roster.Client, error) {
 	var c roster.Client
 	var created int64
 	err := row.Scan(&c.ID, &c.OrgID, &c.Name, &c.ExternalID, &c.Status, &created)
@@ -53,20 +53,7 @@ func (d *queries) ListClients(ctx context.Context, org roster.OrgID, f roster.Cl
 	if f.Limit > 0 {
 		query += fmt.Sprintf(" LIMIT %d", f.Limit)
 	}
-	rows, err := d.q.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, fmt.Errorf("list clients: %w", err)
-	}
-	defer rows.Close()
-	out := []roster.Client{}
-	for rows.Next() {
-		c, err := scanClient(rows)
-		if err != nil {
-			return nil, fmt.Errorf("list clients: %w", err)
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
+	return collect(ctx, d.q, "clients", scanClient, query, args...)
 }
 
 func (d *queries) CreateClient(ctx context.Context, c roster.Client) error {

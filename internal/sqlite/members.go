@@ -26,7 +26,7 @@ const memberSelect = `SELECT m.id, m.org_id, COALESCE(m.user_id, ''),
 	(SELECT max(i.expires_at) FROM invitations i WHERE i.member_id = m.id AND i.state = 'pending')
 FROM members m LEFT JOIN users u ON u.id = m.user_id`
 
-func scanMember(row interface{ Scan(...any) error }) (roster.Member, error) {
+func scanMember(row scanner) (roster.Member, error) {
 	var m roster.Member
 	var created int64
 	var lastActive, expires sql.NullInt64
@@ -117,22 +117,9 @@ func escapeLike(s string) string {
 }
 
 func (d *queries) listMembers(ctx context.Context, query string, args ...any) ([]roster.Member, error) {
-	rows, err := d.q.QueryContext(ctx, query, args...)
+	ms, err := collect(ctx, d.q, "members", scanMember, query, args...)
 	if err != nil {
-		return nil, fmt.Errorf("list members: %w", err)
-	}
-	ms := []roster.Member{}
-	for rows.Next() {
-		m, err := scanMember(rows)
-		if err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("list members: %w", err)
-		}
-		ms = append(ms, m)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("list members: %w", err)
+		return nil, err
 	}
 	return ms, d.fillMembers(ctx, ms)
 }

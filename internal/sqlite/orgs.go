@@ -27,20 +27,10 @@ func (d *queries) GetOrganization(ctx context.Context, id roster.OrgID) (roster.
 }
 
 func (d *queries) ListOrganizationIDs(ctx context.Context) ([]roster.OrgID, error) {
-	rows, err := d.q.QueryContext(ctx, `SELECT id FROM organizations ORDER BY created_at, id`)
-	if err != nil {
-		return nil, fmt.Errorf("list organizations: %w", err)
-	}
-	defer rows.Close()
-	ids := []roster.OrgID{}
-	for rows.Next() {
+	return collect(ctx, d.q, "organizations", func(row scanner) (roster.OrgID, error) {
 		var id roster.OrgID
-		if err := rows.Scan(&id); err != nil {
-			return nil, fmt.Errorf("list organizations: %w", err)
-		}
-		ids = append(ids, id)
-	}
-	return ids, rows.Err()
+		return id, row.Scan(&id)
+	}, `SELECT id FROM organizations ORDER BY created_at, id`)
 }
 
 // LockOrganization reads the row; BEGIN IMMEDIATE already holds the write lock.

@@ -12,7 +12,7 @@ import (
 
 const customRoleColumns = `org_id, key, name, description, icon, permissions, client_access, position, created_at`
 
-func scanCustomRole(row interface{ Scan(...any) error }) (roster.CustomRole, error) {
+func scanCustomRole(row scanner) (roster.CustomRole, error) {
 	var r roster.CustomRole
 	var perms string
 	var created int64
@@ -30,20 +30,7 @@ func scanCustomRole(row interface{ Scan(...any) error }) (roster.CustomRole, err
 }
 
 func (d *queries) ListCustomRoles(ctx context.Context, org roster.OrgID) ([]roster.CustomRole, error) {
-	rows, err := d.q.QueryContext(ctx, `SELECT `+customRoleColumns+` FROM custom_roles WHERE org_id = ? ORDER BY position, created_at, key`, org)
-	if err != nil {
-		return nil, fmt.Errorf("list custom roles: %w", err)
-	}
-	defer rows.Close()
-	out := []roster.CustomRole{}
-	for rows.Next() {
-		r, err := scanCustomRole(rows)
-		if err != nil {
-			return nil, fmt.Errorf("list custom roles: %w", err)
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
+	return collect(ctx, d.q, "custom roles", scanCustomRole, `SELECT `+customRoleColumns+` FROM custom_roles WHERE org_id = ? ORDER BY position, created_at, key`, org)
 }
 
 func (d *queries) GetCustomRole(ctx context.Context, org roster.OrgID, key string) (roster.CustomRole, error) {
