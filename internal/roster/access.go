@@ -230,6 +230,33 @@ func (s *Service) hasPerClientPermission(r role) bool {
 	return false
 }
 
+// R11 client scope: a caller who cannot see every client grants no wider
+// client access than specific clients it sees (the list itself is checked
+// by allowedClientList). Giving role r with stored mode mode is refused with
+// 403 escalation when the member would see every client, and so would any
+// client added later. Roles without a per-client permission see no client,
+// so their mode does not matter.
+func (s *Service) checkClientScope(cl caller, r role, mode ClientAccessRule) error {
+	if !s.model.HasClients() || !s.hasPerClientPermission(r) {
+		return nil
+	}
+	if s.seesEveryClient(cl) {
+		return nil
+	}
+	switch EffectiveClientMode(r.ClientAccess, mode) {
+	case AccessSpecific, AccessNone:
+		return nil
+	}
+	return &Error{Code: CodeEscalation, Message: "you cannot see every client: you can give only specific clients you see"}
+}
+
+// seesEveryClient reports whether the caller sees every client, present and
+// future (the operator does).
+func (s *Service) seesEveryClient(cl caller) bool {
+	all, _ := s.visibleClients(cl)
+	return all
+}
+
 // visibleClients is the set of clients the caller sees: all=true for every
 // client, otherwise the listed ones (R10, R11).
 func (s *Service) visibleClients(c caller) (all bool, ids []ClientID) {

@@ -37,7 +37,7 @@ func (s *Service) CreateRole(ctx context.Context, actor Actor, orgID OrgID, in R
 		if err := s.requireRoleEditor(cl); err != nil {
 			return err
 		}
-		cr := CustomRole{OrgID: orgID, ClientAccess: s.defaultCustomClientAccess(), Permissions: []string{}, CreatedAt: s.now()}
+		cr := CustomRole{OrgID: orgID, ClientAccess: s.defaultCustomClientAccess(cl), Permissions: []string{}, CreatedAt: s.now()}
 		if err := s.applyRoleInput(c.ctx, c.tx, cl, &cr, in, true); err != nil {
 			return err
 		}
@@ -78,6 +78,9 @@ func (s *Service) UpdateRole(ctx context.Context, actor Actor, orgID OrgID, key 
 		if err := s.requireRoleEditor(cl); err != nil {
 			return err
 		}
+		if err := checkNotOwnRole(cl, key); err != nil {
+			return err
+		}
 		if err := s.checkCanGrant(cl, s.customRole(cr)); err != nil {
 			return err
 		}
@@ -113,6 +116,9 @@ func (s *Service) DeleteRole(ctx context.Context, actor Actor, orgID OrgID, key,
 			return err
 		}
 		if err := s.requireManager(cl); err != nil {
+			return err
+		}
+		if err := checkNotOwnRole(cl, key); err != nil {
 			return err
 		}
 		if err := s.checkCanGrant(cl, s.customRole(cr)); err != nil {
@@ -157,6 +163,9 @@ func (s *Service) reassignMembers(c *change, cl caller, holders []Member, from, 
 		return Invalid("reassign_to", "role "+reassignTo+" cannot be assigned")
 	}
 	for _, m := range holders {
+		if err := s.checkClientScope(cl, target, m.ClientMode); err != nil {
+			return err
+		}
 		m.Role = reassignTo // R11: the client list is kept; the mode follows the new rule
 		if err := c.tx.UpdateMember(c.ctx, m); err != nil {
 			return fmt.Errorf("reassign %s: %w", m.ID, err)
@@ -303,6 +312,17 @@ func (s *Service) applyRoleInput(ctx context.Context, q Queries, cl caller, cr *
 		}
 		cr.ClientAccess = *in.ClientAccess
 	}
+	// R11: holders of a role with all or all_by_default access see every
+	// client, which a caller restricted to some may not give.
+	return s.checkClientScope(cl, s.customRole(*cr), "")
+}
+
+// checkNotOwnRole: nobody edits or deletes a role they hold (R8), which
+// would change their own rights.
+func checkNotOwnRole(cl caller, key string) error {
+	if !cl.Operator && cl.member.Role == key {
+		return forbidden("you cannot edit or delete a role you hold")
+	}
 	return nil
 }
 
@@ -382,12 +402,16 @@ func (s *Service) withViewPermissions(keys []string) []string {
 	return out
 }
 
-// defaultCustomClientAccess is R9: all_by_default in models with clients.
-func (s *Service) defaultCustomClientAccess() ClientAccessRule {
-	if s.model.HasClients() {
-		return AccessAllByDefault
+// defaultCustomClientAccess is all_by_default in models with clients, or
+// specific for a caller who cannot see every client (R11).
+func (s *Service) defaultCustomClientAccess(cl caller) ClientAccessRule {
+	switch {
+	case !s.model.HasClients():
+		return AccessNone
+	case !s.seesEveryClient(cl):
+		return AccessSpecific
 	}
-	return AccessNone
+	return AccessAllByDefault
 }
 
 func (s *Service) validateCustomClientAccess(rule ClientAccessRule) error {

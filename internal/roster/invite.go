@@ -77,6 +77,13 @@ func (s *Service) validateInvite(ctx context.Context, q Queries, cl caller, in I
 	if err := s.checkCanGrant(cl, r); err != nil {
 		return role{}, Member{}, err
 	}
+	mode := defaultClientMode(r.ClientAccess)
+	if in.ClientAccess != nil {
+		mode = in.ClientAccess.Mode
+	}
+	if err := s.checkClientScope(cl, r, mode); err != nil {
+		return role{}, Member{}, err
+	}
 	if r.NotAssignable {
 		return role{}, Member{}, Invalid("role", "role "+key+" cannot be given by invitation")
 	}

@@ -268,6 +268,9 @@ func (s *Service) changeRole(c *change, cl caller, m *Member, key string) error 
 	if err := s.checkCanGrant(cl, r); err != nil {
 		return err
 	}
+	if err := s.checkClientScope(cl, r, m.ClientMode); err != nil {
+		return err
+	}
 	if r.NotAssignable {
 		return Invalid("role", "role "+key+" cannot be assigned")
 	}
@@ -311,6 +314,9 @@ func (s *Service) SetClientAccess(ctx context.Context, actor Actor, orgID OrgID,
 	return s.memberAction(ctx, actor, orgID, id, guardOther, func(c *change, cl caller, m *Member) error {
 		r, err := s.roleByKey(c.ctx, c.tx, cl.org.ID, m.Role)
 		if err != nil {
+			return err
+		}
+		if err := s.checkClientScope(cl, r, in.Mode); err != nil {
 			return err
 		}
 		mode, clients, err := s.resolveClientAccess(c.ctx, c.tx, cl, r, *m, in)
@@ -422,6 +428,13 @@ func (s *Service) Reactivate(ctx context.Context, actor Actor, orgID OrgID, id M
 	return s.memberAction(ctx, actor, orgID, id, guardOther, func(c *change, cl caller, m *Member) error {
 		if m.Status != StatusRevoked {
 			return NewError(CodeNotRevoked, "only a revoked member can be reactivated")
+		}
+		r, err := s.roleByKey(c.ctx, c.tx, cl.org.ID, m.Role)
+		if err != nil {
+			return err
+		}
+		if err := s.checkClientScope(cl, r, m.ClientMode); err != nil {
+			return err
 		}
 		agents := 0
 		if m.AgentAccess {
