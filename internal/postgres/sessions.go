@@ -38,6 +38,14 @@ func (d *queries) DeleteSession(ctx context.Context, id string) error {
 	return exactlyOne(tag, err, "session", id)
 }
 
+func (d *queries) DeleteUserSessions(ctx context.Context, user roster.UserID, except string) (int, error) {
+	tag, err := d.q.Exec(ctx, `DELETE FROM sessions WHERE user_id = $1 AND id <> $2`, user, except)
+	if err != nil {
+		return 0, fmt.Errorf("delete sessions of %s: %w", user, err)
+	}
+	return int(tag.RowsAffected()), nil
+}
+
 func (d *queries) GetVerificationToken(ctx context.Context, hash []byte) (roster.VerificationToken, error) {
 	var v roster.VerificationToken
 	var expires int64

@@ -98,7 +98,11 @@ func (s *Service) Signup(ctx context.Context, in SignupInput) (SignupResult, err
 		if err != nil {
 			return err
 		}
-		mv, err := s.memberViewOf(ctx, c.tx, org, owner)
+		stored, err := c.tx.GetMember(ctx, org.ID, owner.ID) // with the person's names (R15)
+		if err != nil {
+			return fmt.Errorf("reload owner: %w", err)
+		}
+		mv, err := s.memberViewOf(ctx, c.tx, org, stored)
 		res = SignupResult{User: user, Org: ov, Token: token, Member: mv}
 		return err
 	})
@@ -242,17 +246,27 @@ type UpdateMeInput struct {
 	FirstName, LastName *string
 }
 
-// R15 names belong to the person: UpdateMe is the only way to change them.
-func (s *Service) UpdateMe(ctx context.Context, p Principal, in UpdateMeInput) (User, error) {
+func (in UpdateMeInput) empty() bool { return in.FirstName == nil && in.LastName == nil }
+
+func (in UpdateMeInput) validate() error {
 	for _, f := range []struct {
 		name string
 		v    *string
 	}{{"first_name", in.FirstName}, {"last_name", in.LastName}} {
 		if f.v != nil {
 			if err := validateName(f.name, *f.v, true); err != nil {
-				return User{}, err
+				return err
 			}
 		}
+	}
+	return nil
+}
+
+// R15 names belong to the person: UpdateMe, and PATCH of one's own member
+// (UpdateMember), are the only ways to change them.
+func (s *Service) UpdateMe(ctx context.Context, p Principal, in UpdateMeInput) (User, error) {
+	if err := in.validate(); err != nil {
+		return User{}, err
 	}
 	var user User
 	err := s.update(ctx, func(c *change) error {
@@ -260,27 +274,35 @@ func (s *Service) UpdateMe(ctx context.Context, p Principal, in UpdateMeInput) (
 			return err
 		}
 		var err error
-		if user, err = c.tx.GetUser(ctx, p.User.ID); err != nil {
-			return fmt.Errorf("get user: %w", err)
-		}
-		before, after := map[string]any{}, map[string]any{}
-		if in.FirstName != nil && strings.TrimSpace(*in.FirstName) != user.FirstName {
-			before["first_name"], after["first_name"] = user.FirstName, strings.TrimSpace(*in.FirstName)
-			user.FirstName = strings.TrimSpace(*in.FirstName)
-		}
-		if in.LastName != nil && strings.TrimSpace(*in.LastName) != user.LastName {
-			before["last_name"], after["last_name"] = user.LastName, strings.TrimSpace(*in.LastName)
-			user.LastName = strings.TrimSpace(*in.LastName)
-		}
-		if len(after) == 0 {
-			return nil
-		}
-		if err := c.tx.UpdateUser(ctx, user); err != nil {
-			return fmt.Errorf("update user: %w", err)
-		}
-		return c.audit(p.Actor(), "", "user.updated", "user", string(user.ID), "", before, after)
+		user, err = s.applyNames(c, p.Actor(), in)
+		return err
 	})
 	return user, err
+}
+
+// applyNames stores the actor's new names and audits what changed (R15).
+// The caller has locked the actor's organizations (touchMembershipsOf).
+func (s *Service) applyNames(c *change, actor Actor, in UpdateMeInput) (User, error) {
+	user, err := c.tx.GetUser(c.ctx, actor.UserID)
+	if err != nil {
+		return User{}, fmt.Errorf("get user: %w", err)
+	}
+	before, after := map[string]any{}, map[string]any{}
+	if in.FirstName != nil && strings.TrimSpace(*in.FirstName) != user.FirstName {
+		before["first_name"], after["first_name"] = user.FirstName, strings.TrimSpace(*in.FirstName)
+		user.FirstName = strings.TrimSpace(*in.FirstName)
+	}
+	if in.LastName != nil && strings.TrimSpace(*in.LastName) != user.LastName {
+		before["last_name"], after["last_name"] = user.LastName, strings.TrimSpace(*in.LastName)
+		user.LastName = strings.TrimSpace(*in.LastName)
+	}
+	if len(after) == 0 {
+		return user, nil
+	}
+	if err := c.tx.UpdateUser(c.ctx, user); err != nil {
+		return User{}, fmt.Errorf("update user: %w", err)
+	}
+	return user, c.audit(actor, "", "user.updated", "user", string(user.ID), "", before, after)
 }
 
 // touchMembershipsOf bumps the revision of every organization the user is in,

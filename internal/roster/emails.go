@@ -22,6 +22,14 @@ func verifyEmailBody(u User, link string) string {
 		"If you did not create a Roster account, you can ignore this email.\n"
 }
 
+// securityNoticeBody tells a user of a change to how they sign in; the
+// other sessions have ended.
+func securityNoticeBody(u User, what string) string {
+	return greeting(u.FirstName) +
+		what + ". Every other session of your account has been signed out.\n\n" +
+		"If you did not make this change, tell the people who run your organization at once.\n"
+}
+
 func (s *Service) invitationSubject(orgName string) string {
 	return fmt.Sprintf("You are invited to join the %s %s", orgName, s.model.Names.Organization)
 }

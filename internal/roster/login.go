@@ -46,18 +46,19 @@ func (s *Service) Login(ctx context.Context, in LoginInput) (string, User, error
 // and every wrong password or code counts against both. Login and the
 // acceptance of an invitation by an existing account both go through it,
 // so neither is an unthrottled password oracle.
+//
+// A wrong second factor counts on the user's own counter (totpKey), not on
+// the password's: a right password followed by guessed codes is refused
+// after 5 misses in 5 minutes, whatever the address's count.
 func (s *Service) verifyCredentials(ctx context.Context, in LoginInput) (User, []throttleKey, error) {
-	keys := []throttleKey{{"email:" + NormalizeEmail(in.Email), s.cfg.LoginEmailLimit}, {"ip:" + in.IP, s.cfg.LoginIPLimit}}
+	keys := []throttleKey{
+		{key: "email:" + NormalizeEmail(in.Email), limit: s.cfg.LoginEmailLimit},
+		{key: "ip:" + in.IP, limit: s.cfg.LoginIPLimit},
+	}
 	if err := s.checkThrottle(ctx, keys); err != nil {
 		return User{}, nil, err
 	}
 	user, err := s.authenticatePassword(ctx, in.Email, in.Password)
-	if err == nil && user.TOTPEnabled {
-		if in.TOTPCode == "" {
-			return User{}, nil, NewError(CodeTOTPRequired, "a two-factor code is required")
-		}
-		err = s.useSecondFactor(ctx, user, in.TOTPCode)
-	}
 	if err != nil {
 		if CodeOf(err) == CodeInvalidCredentials {
 			if ferr := s.recordFailure(ctx, keys); ferr != nil {
@@ -65,6 +66,14 @@ func (s *Service) verifyCredentials(ctx context.Context, in LoginInput) (User, [
 			}
 		}
 		return User{}, nil, err
+	}
+	if user.TOTPEnabled {
+		if in.TOTPCode == "" {
+			return User{}, nil, NewError(CodeTOTPRequired, "a two-factor code is required")
+		}
+		if err := s.useSecondFactor(ctx, user, in.TOTPCode); err != nil {
+			return User{}, nil, err
+		}
 	}
 	return user, keys, nil
 }
@@ -90,9 +99,15 @@ func (s *Service) authenticatePassword(ctx context.Context, email, password stri
 	return user, nil
 }
 
+// throttleKey is one counter of failed attempts: at most limit failures per
+// window (the login window when zero). holdWindow makes a lock-out last at
+// least to the end of the window, so that no more than limit attempts fit in
+// any window (the TOTP counter); otherwise it lasts the growing cooling-off.
 type throttleKey struct {
-	key   string
-	limit int
+	key        string
+	limit      int
+	window     time.Duration
+	holdWindow bool
 }
 
 // checkThrottle refuses with 429 while any key is locked out.
@@ -121,12 +136,19 @@ func (s *Service) recordFailure(ctx context.Context, keys []throttleKey) error {
 			if err != nil {
 				return fmt.Errorf("get throttle: %w", err)
 			}
-			if now.Sub(t.WindowStart) > s.cfg.LoginWindow {
+			window := k.window
+			if window == 0 {
+				window = s.cfg.LoginWindow
+			}
+			if now.Sub(t.WindowStart) > window {
 				t.WindowStart, t.Failures = now, 0
 			}
 			t.Failures++
 			if t.Failures >= k.limit {
 				t.LockedUntil = now.Add(coolingOff(t.Lockouts))
+				if end := t.WindowStart.Add(window); k.holdWindow && end.After(t.LockedUntil) {
+					t.LockedUntil = end
+				}
 				t.Lockouts++
 				t.Failures, t.WindowStart = 0, now
 			}

@@ -171,11 +171,13 @@ func (s *Service) GetMember(ctx context.Context, actor Actor, orgID OrgID, id Me
 	return s.memberViewOf(ctx, s.store, cl.org, m)
 }
 
-// UpdateMemberInput is PATCH member: nil leaves a field.
+// UpdateMemberInput is PATCH member: nil leaves a field. Names may be given
+// only on one's own member (R15).
 type UpdateMemberInput struct {
-	Role        *string
-	AgentAccess *bool
-	Teams       *[]TeamID
+	Role                *string
+	AgentAccess         *bool
+	Teams               *[]TeamID
+	FirstName, LastName *string
 }
 
 // actGuard says which of R8's checks on the target a member action needs.
@@ -191,8 +193,20 @@ const (
 // after R8's checks; it returns the member as stored afterwards.
 func (s *Service) memberAction(ctx context.Context, actor Actor, orgID OrgID, id MemberID, guard actGuard,
 	fn func(c *change, cl caller, m *Member) error) (MemberView, error) {
+	return s.memberActionAfter(ctx, actor, orgID, id, guard, nil, fn)
+}
+
+// memberActionAfter is memberAction with first, when not nil, run in the
+// transaction before anything is locked.
+func (s *Service) memberActionAfter(ctx context.Context, actor Actor, orgID OrgID, id MemberID, guard actGuard,
+	first func(c *change) error, fn func(c *change, cl caller, m *Member) error) (MemberView, error) {
 	var view MemberView
 	err := s.update(ctx, func(c *change) error {
+		if first != nil {
+			if err := first(c); err != nil {
+				return err
+			}
+		}
 		cl, err := s.lockCaller(c, actor, orgID)
 		if err != nil {
 			return err
@@ -233,14 +247,27 @@ func (s *Service) memberAction(ctx context.Context, actor Actor, orgID OrgID, id
 // UpdateMember is R7 and R8: a role change is in force at the member's next
 // request; nobody changes their own role or the owner's, or grants above
 // themselves. Agent access (R17) and teams may also be set on oneself (the
-// owner giving itself inbox access). Names are the person's own (R15): see
-// the server's 403.
+// owner giving itself inbox access). Names are the person's own (R15): on
+// another member they are 403, on oneself they change the account's names
+// in the same transaction, so a refused part leaves everything as it was.
 func (s *Service) UpdateMember(ctx context.Context, actor Actor, orgID OrgID, id MemberID, in UpdateMemberInput) (MemberView, error) {
 	guard := guardSelfOK
 	if in.Role != nil {
 		guard = guardNotOwner
 	}
-	return s.memberAction(ctx, actor, orgID, id, guard, func(c *change, cl caller, m *Member) error {
+	names := UpdateMeInput{FirstName: in.FirstName, LastName: in.LastName}
+	return s.memberActionAfter(ctx, actor, orgID, id, guard, s.lockNamesOf(actor, names), func(c *change, cl caller, m *Member) error {
+		if !names.empty() {
+			if !cl.self(m.ID) {
+				return forbidden("names belong to the person: each user edits their own")
+			}
+			if err := names.validate(); err != nil {
+				return err
+			}
+			if _, err := s.applyNames(c, cl.Actor, names); err != nil {
+				return err
+			}
+		}
 		if in.Role != nil {
 			if err := s.changeRole(c, cl, m, *in.Role); err != nil {
 				return err
@@ -256,6 +283,18 @@ func (s *Service) UpdateMember(ctx context.Context, actor Actor, orgID OrgID, id
 		}
 		return nil
 	})
+}
+
+// lockNamesOf returns what must be locked before a change of the actor's
+// names: every organization the actor is in (touchMembershipsOf), taken
+// before the member action locks its own, so lock order stays global.
+func (s *Service) lockNamesOf(actor Actor, names UpdateMeInput) func(c *change) error {
+	return func(c *change) error {
+		if names.empty() || actor.Operator {
+			return nil
+		}
+		return s.touchMembershipsOf(c, actor.UserID)
+	}
 }
 
 func (s *Service) changeRole(c *change, cl caller, m *Member, key string) error {

@@ -140,6 +140,9 @@ type Tx interface {
 	CreateSession(ctx context.Context, s Session) error
 	TouchSession(ctx context.Context, id string, at time.Time) error
 	DeleteSession(ctx context.Context, id string) error
+	// DeleteUserSessions ends every session of the user except the one
+	// whose id is except ("" ends them all); it returns how many it ended.
+	DeleteUserSessions(ctx context.Context, user UserID, except string) (int, error)
 
 	CreateVerificationToken(ctx context.Context, v VerificationToken) error
 	// UseVerificationToken marks an unused token used; false if it was not.

@@ -3,6 +3,7 @@ package roster
 import (
 	"context"
 	"fmt"
+	"time"
 )
 
 // TOTPEnrolment is what starting 2FA answers.
@@ -81,6 +82,9 @@ func (s *Service) ConfirmTOTP(ctx context.Context, p Principal, code string) ([]
 		if err := c.tx.UpdateUser(ctx, u); err != nil {
 			return fmt.Errorf("update user: %w", err)
 		}
+		if err := s.endOtherSessions(c, p, u, "Two-factor authentication is on", "Two-factor authentication was turned on for your account"); err != nil {
+			return err
+		}
 		return c.audit(p.Actor(), "", "user.totp_enabled", "user", string(u.ID), "", map[string]any{"two_factor": false}, map[string]any{"two_factor": true})
 	})
 	if err != nil {
@@ -122,6 +126,9 @@ func (s *Service) DisableTOTP(ctx context.Context, p Principal, code string) err
 		if err := c.tx.ReplaceRecoveryCodes(ctx, u.ID, nil); err != nil {
 			return fmt.Errorf("clear recovery codes: %w", err)
 		}
+		if err := s.endOtherSessions(c, p, u, "Two-factor authentication is off", "Two-factor authentication was turned off for your account"); err != nil {
+			return err
+		}
 		return c.audit(p.Actor(), "", "user.totp_disabled", "user", string(u.ID), "", map[string]any{"two_factor": true}, map[string]any{"two_factor": false})
 	})
 	if CodeOf(err) == CodeInvalidCredentials {
@@ -130,9 +137,19 @@ func (s *Service) DisableTOTP(ctx context.Context, p Principal, code string) err
 	return err
 }
 
-// useSecondFactor checks a login's TOTP or recovery code in its own transaction.
+// useSecondFactor checks a login's TOTP or recovery code in its own
+// transaction, on the user's own counter of misses (totpKey).
 func (s *Service) useSecondFactor(ctx context.Context, u User, code string) error {
-	return s.update(ctx, func(c *change) error { return s.verifySecondFactor(c, u, code) })
+	if err := s.checkTOTPThrottle(ctx, u.ID); err != nil {
+		return err
+	}
+	err := s.update(ctx, func(c *change) error { return s.verifySecondFactor(c, u, code) })
+	if CodeOf(err) == CodeInvalidCredentials {
+		if ferr := s.recordFailure(ctx, []throttleKey{totpKey(u.ID)}); ferr != nil {
+			return ferr
+		}
+	}
+	return err
 }
 
 // verifySecondFactor accepts a TOTP code (each step once) or an unused
@@ -173,14 +190,30 @@ func (s *Service) verifyTOTPCode(c *change, u User, code string) error {
 	return nil
 }
 
-// At most 5 wrong codes per 5 minutes for enrolment and disabling (SECURITY.md item 19).
+// totpKey counts a user's wrong second-factor codes, at login and when 2FA
+// is turned on or off: at most 5 misses in any 5 minutes, then 429 until
+// the window ends (SECURITY.md item 19).
+func totpKey(user UserID) throttleKey {
+	return throttleKey{key: "totp:" + string(user), limit: 5, window: 5 * time.Minute, holdWindow: true}
+}
+
 func (s *Service) checkTOTPThrottle(ctx context.Context, user UserID) error {
-	return s.checkThrottle(ctx, []throttleKey{{"totp:" + string(user), 5}})
+	return s.checkThrottle(ctx, []throttleKey{totpKey(user)})
 }
 
 func (s *Service) totpFailure(ctx context.Context, user UserID) error {
-	if err := s.recordFailure(ctx, []throttleKey{{"totp:" + string(user), 5}}); err != nil {
+	if err := s.recordFailure(ctx, []throttleKey{totpKey(user)}); err != nil {
 		return err
 	}
 	return Invalid("code", "the code is not correct")
+}
+
+// endOtherSessions ends every session of the user but the one making the
+// request and tells the user by email, after a change of how they sign in
+// (SECURITY.md item 15).
+func (s *Service) endOtherSessions(c *change, p Principal, u User, subject, what string) error {
+	if _, err := c.tx.DeleteUserSessions(c.ctx, u.ID, p.SessionID); err != nil {
+		return fmt.Errorf("end other sessions: %w", err)
+	}
+	return c.email(u.Email, "security", subject, securityNoticeBody(u, what))
 }

@@ -132,12 +132,8 @@ func (s *Server) updateMember(w http.ResponseWriter, r *http.Request) error {
 	if err := s.decode(r, &req); err != nil {
 		return err
 	}
-	if req.FirstName != nil || req.LastName != nil {
-		if err := s.updateOwnNames(r, req); err != nil {
-			return err
-		}
-	}
-	m, err := s.svc.UpdateMember(r.Context(), actorOf(r), orgID(r), memberID(r), roster.UpdateMemberInput{Role: req.Role, AgentAccess: req.AgentAccess, Teams: req.Teams})
+	m, err := s.svc.UpdateMember(r.Context(), actorOf(r), orgID(r), memberID(r), roster.UpdateMemberInput{
+		Role: req.Role, AgentAccess: req.AgentAccess, Teams: req.Teams, FirstName: req.FirstName, LastName: req.LastName})
 	if err != nil {
 		return err
 	}
@@ -263,22 +259,6 @@ func (s *Server) invite(w http.ResponseWriter, r *http.Request) error {
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"results": out})
 	return nil
-}
-
-// updateOwnNames is R15 on the member route: names belong to the person, so
-// they change only on one's own membership (as PATCH /me does); on anyone
-// else's they are 403.
-func (s *Server) updateOwnNames(r *http.Request, req updateMemberRequest) error {
-	m, err := s.svc.GetMember(r.Context(), actorOf(r), orgID(r), memberID(r))
-	if err != nil {
-		return err
-	}
-	p, ok := principalOf(r)
-	if !ok || m.UserID != p.User.ID {
-		return roster.NewError(roster.CodeForbidden, "names belong to the person: each user edits their own")
-	}
-	_, err = s.svc.UpdateMe(r.Context(), p, roster.UpdateMeInput{FirstName: req.FirstName, LastName: req.LastName})
-	return err
 }
 
 type memberRefRequest struct {

@@ -41,6 +41,18 @@ func (d *queries) DeleteSession(ctx context.Context, id string) error {
 	return exactlyOne(res, err, "session", id)
 }
 
+func (d *queries) DeleteUserSessions(ctx context.Context, user roster.UserID, except string) (int, error) {
+	res, err := d.q.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = ? AND id <> ?`, user, except)
+	if err != nil {
+		return 0, fmt.Errorf("delete sessions of %s: %w", user, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, fmt.Errorf("delete sessions of %s: %w", user, err)
+	}
+	return int(n), nil
+}
+
 func (d *queries) GetVerificationToken(ctx context.Context, hash []byte) (roster.VerificationToken, error) {
 	var v roster.VerificationToken
 	var expires int64

@@ -10,6 +10,7 @@ import (
 var sessionCases = []testCase{
 	{"SessionRoundTrip", testSessionRoundTrip},
 	{"SessionTouchAndDelete", testSessionTouchDelete},
+	{"DeleteUserSessions", testDeleteUserSessions},
 	{"VerificationTokens", testVerificationTokens},
 	{"Throttle", testThrottle},
 }
@@ -58,6 +59,31 @@ func testSessionTouchDelete(t *testing.T, f *fixture) {
 		"TouchSession of a deleted": func(tx roster.Tx) error { return tx.TouchSession(f.ctx, s.ID, Base) },
 	} {
 		wantErr(t, name, f.try(write), roster.ErrNotFound)
+	}
+}
+
+func testDeleteUserSessions(t *testing.T, f *fixture) {
+	u, other := f.user("mine@example.com"), f.user("other@example.com")
+	sessions := map[string]roster.Session{}
+	for _, s := range []struct {
+		id   string
+		user roster.UserID
+	}{{"ses_keep", u.ID}, {"ses_a", u.ID}, {"ses_b", u.ID}, {"ses_other", other.ID}} {
+		sessions[s.id] = roster.Session{ID: s.id, TokenHash: token(), UserID: s.user, CreatedAt: Base, LastSeenAt: Base, ExpiresAt: at(time.Hour)}
+		f.write(func(tx roster.Tx) error { return tx.CreateSession(f.ctx, sessions[s.id]) })
+	}
+	exists := func(id string) bool {
+		_, err := f.s.GetSessionByTokenHash(f.ctx, sessions[id].TokenHash)
+		return err == nil
+	}
+	var n int
+	f.write(func(tx roster.Tx) (err error) { n, err = tx.DeleteUserSessions(f.ctx, u.ID, "ses_keep"); return err })
+	if n != 2 || exists("ses_a") || exists("ses_b") || !exists("ses_keep") || !exists("ses_other") {
+		t.Fatalf("DeleteUserSessions except ses_keep: ended %d; keep %v a %v b %v other %v", n, exists("ses_keep"), exists("ses_a"), exists("ses_b"), exists("ses_other"))
+	}
+	f.write(func(tx roster.Tx) (err error) { n, err = tx.DeleteUserSessions(f.ctx, u.ID, ""); return err })
+	if n != 1 || exists("ses_keep") || !exists("ses_other") {
+		t.Fatalf("DeleteUserSessions of all: ended %d; keep %v other %v", n, exists("ses_keep"), exists("ses_other"))
 	}
 }
 

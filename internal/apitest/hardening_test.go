@@ -1,0 +1,166 @@
+package apitest
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/roster-dev/roster/internal/totp"
+)
+
+// R15 and R21: PATCH of one's own member with names and a refused role
+// change is 403 and saves nothing, names included; names alone on one's own
+// member are saved.
+func TestR15NamesAndRefusedRoleChangeAreOneRequest(t *testing.T) {
+	e := New(t, "practice")
+	a := e.Signup("owner@example.com", "Org")
+	cm := addMember(t, e, a, "client_manager", "cm@example.com")
+	self := org(a.OrgID) + "/members/" + cm.MemberID
+	refusedUnchanged(t, e, 403, "forbidden", "PATCH", self, cm.Token, map[string]any{"first_name": "Changed", "role": "practice_admin"})
+	if m := getMember(t, e, a.Token, a.OrgID, cm.MemberID); m.FirstName != "Mem" || m.Role != "client_manager" {
+		t.Fatalf("after a refused request: %s %s, want Mem client_manager", m.FirstName, m.Role)
+	}
+	// A bad name on one's own member is 422 and changes nothing either.
+	refusedUnchanged(t, e, 422, "validation_failed", "PATCH", self, cm.Token, map[string]any{"first_name": "  "})
+	e.Must(http.StatusOK, "PATCH", self, cm.Token, map[string]any{"first_name": "Cam", "last_name": "Manager"})
+	if m := getMember(t, e, a.Token, a.OrgID, cm.MemberID); m.FirstName != "Cam" || m.LastName != "Manager" {
+		t.Fatalf("names on one's own member: got %s %s", m.FirstName, m.LastName)
+	}
+	// Another member's names, even with an allowed change beside them.
+	bk := addMember(t, e, a, "bookkeeper", "bk@example.com")
+	refusedUnchanged(t, e, 403, "forbidden", "PATCH", org(a.OrgID)+"/members/"+bk.MemberID, a.Token, map[string]any{"first_name": "X", "role": "view_only"})
+}
+
+// R1: the sign-up response's member carries the person's names.
+func TestR1SignupMemberHasNames(t *testing.T) {
+	e := New(t, "practice")
+	r := e.Must(http.StatusCreated, "POST", "/api/v1/signup", "", map[string]any{"email": "named@example.com", "password": Password,
+		"first_name": "Ada", "last_name": "Lovelace", "organization_name": "Org"})
+	var b struct{ Member member }
+	r.JSON(t, &b)
+	if b.Member.FirstName != "Ada" || b.Member.LastName != "Lovelace" {
+		t.Fatalf("sign-up member names: got %q %q", b.Member.FirstName, b.Member.LastName)
+	}
+}
+
+// enableTOTP turns 2FA on for the account behind token and returns its secret.
+func enableTOTP(t *testing.T, e *Env, token string) []byte {
+	t.Helper()
+	en := e.Must(http.StatusOK, "POST", "/api/v1/me/totp", token, nil).M(t)
+	secret := secretOf(t, en["secret"].(string))
+	e.Must(http.StatusOK, "POST", "/api/v1/me/totp/confirm", token, map[string]any{"code": totp.Code(secret, e.Clock.Now())})
+	return secret
+}
+
+// SECURITY.md item 15: turning 2FA on or off ends the user's other sessions
+// (the one that made the change stays) and sends a notice email.
+func TestTwoFactorChangesEndOtherSessions(t *testing.T) {
+	e := New(t, "practice")
+	a := e.Signup("mfa@example.com", "Org")
+	other := e.Login("mfa@example.com")
+	stranger := e.Signup("else@example.com", "Else")
+	alive := func(token string) bool { return e.Do("GET", "/api/v1/me", token, nil).Status == http.StatusOK }
+
+	secret := enableTOTP(t, e, a.Token)
+	if alive(other) || !alive(a.Token) || !alive(stranger.Token) {
+		t.Fatalf("after 2FA on: other session alive %v, own %v, another user's %v; want false true true", alive(other), alive(a.Token), alive(stranger.Token))
+	}
+	e.Clock.Advance(30 * time.Second)
+	other = loginWithCode(t, e, "mfa@example.com", totp.Code(secret, e.Clock.Now()))
+	e.Clock.Advance(30 * time.Second)
+	e.Must(http.StatusNoContent, "POST", "/api/v1/me/totp/disable", a.Token, map[string]any{"code": totp.Code(secret, e.Clock.Now())})
+	if alive(other) || !alive(a.Token) {
+		t.Fatalf("after 2FA off: other session alive %v, own %v", alive(other), alive(a.Token))
+	}
+	var notices []string
+	for _, m := range e.Emails() {
+		if m.To == "mfa@example.com" && strings.Contains(m.Body, "signed out") {
+			notices = append(notices, m.Subject)
+		}
+	}
+	if len(notices) != 2 || !strings.Contains(notices[0], "on") || !strings.Contains(notices[1], "off") {
+		t.Fatalf("notice emails: got %q, want one for on and one for off", notices)
+	}
+}
+
+func loginWithCode(t *testing.T, e *Env, email, code string) string {
+	t.Helper()
+	var b struct{ Token string }
+	e.Must(http.StatusCreated, "POST", "/api/v1/sessions", "", map[string]any{"email": email, "password": Password, "totp_code": code}).JSON(t, &b)
+	return b.Token
+}
+
+// SECURITY.md item 19: wrong second-factor codes have their own counter,
+// 5 misses per 5 minutes per user, then 429 with Retry-After until the
+// window ends; they do not lock the password out, and the password's
+// counter does not hold the codes back.
+func TestTOTPMissesHaveTheirOwnLimit(t *testing.T) {
+	e := New(t, "practice")
+	a := e.Signup("mfa@example.com", "Org")
+	secret := enableTOTP(t, e, a.Token)
+	login := map[string]any{"email": "mfa@example.com", "password": Password, "totp_code": "000000"}
+	if totp.Code(secret, e.Clock.Now()) == "000000" {
+		login["totp_code"] = "000001"
+	}
+	for i := range 5 {
+		if r := e.Do("POST", "/api/v1/sessions", "", login); r.Status != 401 || r.ErrorCode() != "invalid_credentials" {
+			t.Fatalf("wrong code %d: got %d %s, want 401", i+1, r.Status, r.Body)
+		}
+	}
+	r := e.Do("POST", "/api/v1/sessions", "", login)
+	if r.Status != 429 || r.ErrorCode() != "rate_limited" {
+		t.Fatalf("sixth code within 5 minutes: got %d %s, want 429", r.Status, r.Body)
+	}
+	wait, err := strconv.Atoi(r.Header.Get("Retry-After"))
+	if err != nil || wait < 240 || wait > 300 {
+		t.Fatalf("Retry-After: got %q, want the rest of the 5-minute window", r.Header.Get("Retry-After"))
+	}
+	// Even the right code waits: the counter is the user's, not the code's.
+	login["totp_code"] = totp.Code(secret, e.Clock.Now())
+	if r := e.Do("POST", "/api/v1/sessions", "", login); r.Status != 429 {
+		t.Fatalf("the right code while locked: got %d, want 429", r.Status)
+	}
+	// After the window the right code signs in.
+	e.Clock.Advance(5*time.Minute + time.Second)
+	login["totp_code"] = totp.Code(secret, e.Clock.Now())
+	e.Must(http.StatusCreated, "POST", "/api/v1/sessions", "", login)
+
+	// Disabling 2FA with wrong codes shares the same counter.
+	e.Clock.Advance(30 * time.Second)
+	for range 5 {
+		e.Do("POST", "/api/v1/me/totp/disable", a.Token, map[string]any{"code": "999999"})
+	}
+	if r := e.Do("POST", "/api/v1/me/totp/disable", a.Token, map[string]any{"code": totp.Code(secret, e.Clock.Now())}); r.Status != 429 {
+		t.Fatalf("disable after 5 wrong codes: got %d %s, want 429", r.Status, r.Body)
+	}
+	login["totp_code"] = "123456"
+	if r := e.Do("POST", "/api/v1/sessions", "", login); r.Status != 429 {
+		t.Fatalf("login after 5 wrong disable codes: got %d, want 429 (one counter per user)", r.Status)
+	}
+}
+
+// Wrong codes after the right password do not add to the address's password
+// counter (10 per 15 minutes): 10 wrong codes in 10 minutes, never 5 in one
+// TOTP window, leave a wrong password answered 401, not 429.
+func TestTOTPMissesDoNotLockThePassword(t *testing.T) {
+	e := New(t, "practice")
+	a := e.Signup("mfa@example.com", "Org")
+	secret := enableTOTP(t, e, a.Token)
+	for i, batch := range []int{4, 4, 2} {
+		if i > 0 {
+			e.Clock.Advance(5*time.Minute + time.Second)
+		}
+		for range batch {
+			if r := e.Do("POST", "/api/v1/sessions", "", map[string]any{"email": "mfa@example.com", "password": Password, "totp_code": "bad-code"}); r.Status != 401 {
+				t.Fatalf("a wrong code: got %d %s, want 401", r.Status, r.Body)
+			}
+		}
+	}
+	if r := e.Do("POST", "/api/v1/sessions", "", map[string]any{"email": "mfa@example.com", "password": "wrong-password-here"}); r.Status != 401 {
+		t.Fatalf("a wrong password after 10 wrong codes: got %d %s, want 401, not 429", r.Status, r.Body)
+	}
+	e.Clock.Advance(30 * time.Second)
+	loginWithCode(t, e, "mfa@example.com", totp.Code(secret, e.Clock.Now()))
+}
