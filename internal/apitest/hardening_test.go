@@ -164,3 +164,33 @@ func TestTOTPMissesDoNotLockThePassword(t *testing.T) {
 	e.Clock.Advance(30 * time.Second)
 	loginWithCode(t, e, "mfa@example.com", totp.Code(secret, e.Clock.Now()))
 }
+
+// R18: a member's activity includes an ownership transfer and a
+// billing-contact change made to them, which target the organization.
+func TestR18ActivityIncludesTransfersToTheMember(t *testing.T) {
+	e := New(t, "marketing")
+	a := e.Signup("owner@example.com", "Acme")
+	ad := addMember(t, e, a, "admin", "admin@example.com")
+	bystander := addMember(t, e, a, "admin", "other@example.com")
+	e.Must(http.StatusOK, "POST", org(a.OrgID)+"/billing-contact", a.Token, map[string]any{"member_id": ad.MemberID})
+	e.Must(http.StatusOK, "POST", org(a.OrgID)+"/transfer-ownership", a.Token, map[string]any{"member_id": ad.MemberID})
+	actions := func(member string) []string {
+		var out []string
+		for _, ev := range auditOf(t, e, ad.Token, a.OrgID, "?member_id="+member) {
+			out = append(out, ev.Action)
+		}
+		return out
+	}
+	got := strings.Join(actions(ad.MemberID), " ")
+	for _, want := range []string{"organization.ownership_transferred", "organization.billing_contact_changed"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("activity of the new owner: %s missing from %s", want, got)
+		}
+	}
+	if got := strings.Join(actions(a.MemberID), " "); !strings.Contains(got, "organization.ownership_transferred") {
+		t.Errorf("activity of the previous owner: the transfer is missing from %s", got)
+	}
+	if got := strings.Join(actions(bystander.MemberID), " "); strings.Contains(got, "organization.") {
+		t.Errorf("activity of a bystander holds organization events: %s", got)
+	}
+}

@@ -184,7 +184,9 @@ type AuditFilter struct {
 	Limit   int
 }
 
-// AuditSubject is one person: events they made or events about their membership.
+// AuditSubject is one person: events they made, events about their
+// membership, and events whose before or after names the membership (an
+// ownership transfer or billing-contact change made to them).
 type AuditSubject struct {
 	User   UserID
 	Member MemberID

@@ -12,6 +12,7 @@ import (
 var auditCases = []testCase{
 	{"AuditRoundTrip", testAuditRoundTrip},
 	{"AuditFilters", testAuditFilters},
+	{"AuditSubjectNamedInChange", testAuditSubjectNamedInChange},
 	{"AuditPaging", testAuditPaging},
 	{"AuditIsAppendOnly", testAuditAppendOnly},
 }
@@ -174,5 +175,31 @@ func testAuditAppendOnly(t *testing.T, f *fixture) {
 	noErr(t, "ListAudit", err)
 	if !slices.Equal(eventIDs(got), []roster.EventID{e2.ID, e.ID}) {
 		t.Errorf("ListAudit after another append: got %v, want [%s %s]", eventIDs(got), e2.ID, e.ID)
+	}
+}
+
+// A member's activity holds the events whose before or after names it (an
+// ownership transfer to or from it), and not those naming a longer id that
+// starts with its own.
+func testAuditSubjectNamedInChange(t *testing.T, f *fixture) {
+	o := f.org()
+	transfer := event(o.ID, at(time.Second), "organization.ownership_transferred")
+	transfer.TargetType, transfer.TargetID = "organization", string(o.ID)
+	transfer.Before, transfer.After = []byte(`{"owner_member_id":"mem_1"}`), []byte(`{"owner_member_id":"mem_2"}`)
+	longer := event(o.ID, at(2*time.Second), "organization.billing_contact_changed")
+	longer.Before, longer.After = []byte(`{"billing_contact_member_id":"mem_10"}`), []byte(`{"billing_contact_member_id":"mem_20"}`)
+	f.write(func(tx roster.Tx) error {
+		if err := tx.AppendAudit(f.ctx, transfer); err != nil {
+			return err
+		}
+		return tx.AppendAudit(f.ctx, longer)
+	})
+	for _, tc := range []struct {
+		member roster.MemberID
+		want   []roster.AuditEvent
+	}{{"mem_1", []roster.AuditEvent{transfer}}, {"mem_2", []roster.AuditEvent{transfer}}, {"mem_20", []roster.AuditEvent{longer}}, {"mem_3", nil}} {
+		got, err := f.s.ListAudit(f.ctx, o.ID, roster.AuditFilter{Subject: &roster.AuditSubject{Member: tc.member}})
+		noErr(t, "ListAudit", err)
+		checkEvents(t, "activity of "+string(tc.member), got, tc.want...)
 	}
 }
