@@ -305,3 +305,39 @@ func TestTeamsAndAgentAccessForms(t *testing.T) {
 		t.Fatalf("a refused agent seat was given:\n%s", r)
 	}
 }
+
+// R11 in the portal: a manager who sees only some clients is not offered
+// "all clients" when inviting, assigning or defining a role; a forged form
+// is refused by the service all the same.
+func TestRestrictedManagerIsOfferedOnlySpecificClients(t *testing.T) {
+	e := apitest.New(t, "practice")
+	owner := newClient(t, e)
+	base := owner.signup("owner@example.com", "Ada", "Org")
+	owner.post(base+"/clients", url.Values{"name": {"Client one"}})
+	owner.post(base+"/roles", url.Values{"name": {"Lead"}, "client_access": {"specific"},
+		"permissions": {"users.manage", "clients.settings", "clients.feedback", "clients.view"}})
+	owner.post(base+"/users/invite", url.Values{"emails": {"lead@example.com"}, "role": {"lead"}})
+	acceptAsNew(t, e, "lead@example.com")
+	owner.post(base+"/users/invite", url.Values{"emails": {"bk@example.com"}, "role": {"bookkeeper"}})
+	acceptAsNew(t, e, "bk@example.com")
+	if p := owner.get(base + "/users/invite"); !strings.Contains(p.Body, `name="client_mode" value="all"`) {
+		t.Fatal("the owner is not offered all clients")
+	}
+	lead := newClient(t, e)
+	lead.login("lead@example.com")
+	if p := lead.get(base + "/users/invite"); strings.Contains(p.Body, `name="client_mode" value="all"`) {
+		t.Error("a restricted manager is offered all clients when inviting")
+	}
+	lead.get(base + "/users")
+	bk := lead.memberID("bk@example.com")
+	if p := lead.get(base + "/users/" + bk + "/clients"); strings.Contains(p.Body, `name="mode" value="all"`) {
+		t.Error("a restricted manager is offered all clients when assigning")
+	}
+	if p := lead.get(base + "/roles/new"); strings.Contains(p.Body, `<option value="all_by_default"`) {
+		t.Error("a restricted manager is offered all_by_default for a new role")
+	}
+	p := lead.post(base+"/users/invite", url.Values{"emails": {"new@example.com"}, "role": {"bookkeeper"}, "client_mode": {"all"}})
+	if !strings.Contains(p.Body, "only specific clients you see") {
+		t.Fatalf("a forged 'all clients' invitation: %d\n%s", p.Status, p.Body)
+	}
+}

@@ -152,6 +152,9 @@ type inviteData struct {
 
 func (p *Portal) inviteFormData(r *http.Request, c *orgCtx) (inviteData, error) {
 	d := inviteData{Role: p.model.DefaultRole, Mode: "all"}
+	if !c.caps.GrantEveryClient {
+		d.Mode = "specific" // R11: only specific clients the caller sees
+	}
 	var err error
 	if d.Roles, err = p.svc.GrantableRoles(r.Context(), c.actor, c.id); err != nil {
 		return d, err

@@ -28,6 +28,9 @@ type Capabilities struct {
 	CreateRoles bool
 	// ManageTeams: users.manage where the model has teams.
 	ManageTeams bool
+	// GrantEveryClient: the caller sees every client, so it may give access
+	// to all of them; otherwise only specific clients it sees (R11).
+	GrantEveryClient bool
 }
 
 // Capabilities resolves the caller in orgID (404 when it is not an active
@@ -55,6 +58,7 @@ func (s *Service) capabilities(cl caller) Capabilities {
 		MoveBillingContact: s.model.BillingContact && (isOwner || (isContact && s.isAdminLevel(cl.role))),
 		CreateRoles:        s.requireRoleEditor(cl) == nil,
 		ManageTeams:        s.model.Teams && s.requireManager(cl) == nil,
+		GrantEveryClient:   s.model.HasClients() && s.seesEveryClient(cl),
 	}
 }
 
