@@ -38,7 +38,9 @@ func (d *queries) ListAudit(ctx context.Context, org roster.OrgID, f roster.Audi
 	}
 	if f.Subject != nil {
 		u, m := a.add(string(f.Subject.User)), a.add(string(f.Subject.Member))
-		where = append(where, "(("+u+" <> '' AND actor_user_id = "+u+") OR ("+m+" <> '' AND member_id = "+m+"))")
+		quoted := a.add(`"` + string(f.Subject.Member) + `"`) // the member named in before/after (R18)
+		where = append(where, "(("+u+" <> '' AND actor_user_id = "+u+") OR ("+m+" <> '' AND (member_id = "+m+
+			" OR strpos(before, "+quoted+") > 0 OR strpos(after, "+quoted+") > 0)))")
 	}
 	if f.Before != nil {
 		t, id := a.add(ts(f.Before.Time)), a.add(f.Before.ID)

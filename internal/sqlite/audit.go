@@ -40,8 +40,10 @@ func (d *queries) ListAudit(ctx context.Context, org roster.OrgID, f roster.Audi
 		args = append(args, f.Action)
 	}
 	if f.Subject != nil {
-		where = append(where, "((? <> '' AND actor_user_id = ?) OR (? <> '' AND member_id = ?))")
-		args = append(args, f.Subject.User, f.Subject.User, f.Subject.Member, f.Subject.Member)
+		// The member's own events, and those naming it in before/after (R18).
+		where = append(where, "((? <> '' AND actor_user_id = ?) OR (? <> '' AND (member_id = ? OR instr(before, ?) > 0 OR instr(after, ?) > 0)))")
+		quoted := `"` + string(f.Subject.Member) + `"`
+		args = append(args, f.Subject.User, f.Subject.User, f.Subject.Member, f.Subject.Member, quoted, quoted)
 	}
 	if f.Before != nil {
 		where = append(where, "(time < ? OR (time = ? AND seq < (SELECT seq FROM audit_events WHERE id = ?)))")
