@@ -121,6 +121,9 @@ func (x *Index) Remove(org roster.OrgID) {
 	x.orgs.Store(&next)
 }
 
+// Len reports how many organizations are indexed.
+func (x *Index) Len() int { return len(*x.orgs.Load()) }
+
 // Revision returns the revision of the installed snapshot of org.
 func (x *Index) Revision(org roster.OrgID) (int64, bool) {
 	s := x.snapshot(org)

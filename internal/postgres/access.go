@@ -2,11 +2,11 @@ package postgres
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/roster-dev/roster/internal/roster"
+	"github.com/roster-dev/roster/internal/sqlcore"
 )
 
 // LoadOrgAccess reads one organization's authorization data in one
@@ -14,55 +14,31 @@ import (
 // snapshot, so the data is consistent with the revision it carries.
 func (s *Store) LoadOrgAccess(ctx context.Context, org roster.OrgID) (roster.OrgAccess, error) {
 	var a roster.OrgAccess
-	err := pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
-		var err error
-		a, err = (&queries{q: classifying{tx}, tx: tx, channel: s.channel}).LoadOrgAccess(ctx, org)
+	err := s.read(ctx, func(tx *sql.Tx) (err error) {
+		a, err = sqlcore.LoadOrgAccess(ctx, tx, sqlcore.PostgreSQL, org)
 		return err
 	})
-	return a, classify(err)
+	return a, err
 }
 
-func (d *queries) LoadOrgAccess(ctx context.Context, org roster.OrgID) (roster.OrgAccess, error) {
-	o, err := d.GetOrganization(ctx, org)
-	if err != nil {
-		return roster.OrgAccess{}, err
-	}
-	a := roster.OrgAccess{OrgID: org, Revision: o.Revision, Members: []roster.MemberAccess{}, Clients: []roster.ClientID{}, CustomRoles: []roster.RoleDef{}}
-	rows, err := d.q.Query(ctx, `SELECT id, COALESCE(user_id, ''), role, status, client_mode FROM members WHERE org_id = $1 ORDER BY created_at, id`, org)
-	if err != nil {
-		return roster.OrgAccess{}, fmt.Errorf("load access members %s: %w", org, err)
-	}
-	index := map[roster.MemberID]int{}
-	for rows.Next() {
-		m := roster.MemberAccess{Clients: []roster.ClientID{}}
-		if err := rows.Scan(&m.MemberID, &m.UserID, &m.Role, &m.Status, &m.ClientMode); err != nil {
-			rows.Close()
-			return roster.OrgAccess{}, fmt.Errorf("load access members %s: %w", org, err)
-		}
-		index[m.MemberID] = len(a.Members)
-		a.Members = append(a.Members, m)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return roster.OrgAccess{}, fmt.Errorf("load access members %s: %w", org, err)
-	}
-	err = d.each(ctx, `SELECT mc.member_id, mc.client_id FROM member_clients mc JOIN members m ON m.id = mc.member_id WHERE m.org_id = $1 ORDER BY mc.member_id, mc.position`,
-		[]any{org}, func(member, client string) {
-			if i, ok := index[roster.MemberID(member)]; ok {
-				a.Members[i].Clients = append(a.Members[i].Clients, roster.ClientID(client))
-			}
-		})
-	if err != nil {
-		return roster.OrgAccess{}, fmt.Errorf("load access clients %s: %w", org, err)
-	}
-	err = d.each(ctx, `SELECT id, status FROM clients WHERE org_id = $1 ORDER BY created_at, id`, []any{org}, func(id, _ string) {
-		a.Clients = append(a.Clients, roster.ClientID(id))
+// LoadAccessPage reads a page of organizations' authorization data in one
+// snapshot (start-up).
+func (s *Store) LoadAccessPage(ctx context.Context, after roster.OrgID, limit int) ([]roster.OrgAccess, error) {
+	var page []roster.OrgAccess
+	err := s.read(ctx, func(tx *sql.Tx) (err error) {
+		page, err = sqlcore.LoadAccessPage(ctx, tx, sqlcore.PostgreSQL, after, limit)
+		return err
 	})
+	return page, err
+}
+
+// read runs fn in a REPEATABLE READ read-only transaction over the pool's
+// database/sql handle (pgx's stdlib adapter), which the shared SQL uses.
+func (s *Store) read(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := s.sqlDB.BeginTx(ctx, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true})
 	if err != nil {
-		return roster.OrgAccess{}, fmt.Errorf("load access clients %s: %w", org, err)
+		return classify(fmt.Errorf("begin read: %w", err))
 	}
-	if a.CustomRoles, err = d.customRoleDefs(ctx, org); err != nil {
-		return roster.OrgAccess{}, fmt.Errorf("load access roles %s: %w", org, err)
-	}
-	return a, nil
+	defer tx.Rollback() //nolint:errcheck // read-only
+	return classify(fn(tx))
 }

@@ -28,13 +28,6 @@ func (d *queries) GetOrganization(ctx context.Context, id roster.OrgID) (roster.
 	return d.getOrganization(ctx, `SELECT `+orgColumns+` FROM organizations WHERE id = $1`, id)
 }
 
-func (d *queries) ListOrganizationIDs(ctx context.Context) ([]roster.OrgID, error) {
-	return collect(ctx, d.q, "organizations", func(row scanner) (roster.OrgID, error) {
-		var id roster.OrgID
-		return id, row.Scan(&id)
-	}, `SELECT id FROM organizations ORDER BY created_at, id`)
-}
-
 // LockOrganization takes the organization's row lock for the rest of the
 // transaction: writers of one organization run one after the other, and
 // each reads what the previous one committed (READ COMMITTED takes a new

@@ -13,6 +13,7 @@ package postgres
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"strconv"
@@ -22,6 +23,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/jackc/pgx/v5/stdlib"
 
 	"github.com/roster-dev/roster/internal/roster"
 )
@@ -29,7 +31,8 @@ import (
 // Store is the PostgreSQL store.
 type Store struct {
 	*queries
-	pool *pgxpool.Pool
+	pool  *pgxpool.Pool
+	sqlDB *sql.DB // the pool through pgx's stdlib adapter, for internal/sqlcore
 }
 
 var (
@@ -88,7 +91,7 @@ func Open(ctx context.Context, url string) (*Store, error) {
 		pool.Close()
 		return nil, errors.New("connect: the search_path names no existing schema")
 	}
-	s := &Store{queries: &queries{q: classifying{pool}, channel: feedChannel(*schema)}, pool: pool}
+	s := &Store{queries: &queries{q: classifying{pool}, channel: feedChannel(*schema)}, pool: pool, sqlDB: stdlib.OpenDBFromPool(pool)}
 	if err := s.Migrate(ctx); err != nil {
 		pool.Close()
 		return nil, err
@@ -101,8 +104,9 @@ func (s *Store) Pool() *pgxpool.Pool { return s.pool }
 
 // Close closes the pool.
 func (s *Store) Close() error {
+	err := s.sqlDB.Close()
 	s.pool.Close()
-	return nil
+	return err
 }
 
 // Ping reports whether the database answers.

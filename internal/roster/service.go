@@ -17,6 +17,8 @@ import (
 type Index interface {
 	// Put installs a snapshot unless a newer revision is installed already.
 	Put(a OrgAccess) bool
+	// PutAll is Put for many organizations at once.
+	PutAll(all []OrgAccess) int
 	Remove(org OrgID)
 	// Decide answers a check (R19) with its reason.
 	Decide(org OrgID, user UserID, perm string, client ClientID) (allowed bool, reason string)
@@ -131,18 +133,25 @@ func setDefault(d *time.Duration, v time.Duration) {
 // Model returns the deployment's model.
 func (s *Service) Model() *Model { return s.model }
 
-// LoadIndex fills the authorization index from the store, at start-up.
+// loadPageSize is how many organizations start-up reads per page.
+const loadPageSize = 500
+
+// LoadIndex fills the authorization index from the store, at start-up: a
+// page of organizations at a time, each page in a fixed number of queries
+// and installed with one copy of the index's organization map.
 func (s *Service) LoadIndex(ctx context.Context) error {
-	ids, err := s.store.ListOrganizationIDs(ctx)
-	if err != nil {
-		return fmt.Errorf("load index: %w", err)
-	}
-	for _, id := range ids {
-		if err := s.refresh(ctx, id); err != nil {
+	var after OrgID
+	for {
+		page, err := s.store.LoadAccessPage(ctx, after, loadPageSize)
+		if err != nil {
 			return fmt.Errorf("load index: %w", err)
 		}
+		s.index.PutAll(page)
+		if len(page) < loadPageSize {
+			return nil
+		}
+		after = page[len(page)-1].OrgID
 	}
-	return nil
 }
 
 // refresh reloads one organization into the index (R7, R12, R19): called

@@ -23,6 +23,13 @@ type Store interface {
 	// store may run it again in a new transaction when the database aborted
 	// the first (a deadlock victim).
 	WithTx(ctx context.Context, fn func(tx Tx) error) error
+	// LoadOrgAccess reads the authorization data of one organization in one
+	// consistent snapshot.
+	LoadOrgAccess(ctx context.Context, org OrgID) (OrgAccess, error)
+	// LoadAccessPage reads the authorization data of up to limit
+	// organizations whose ids sort after after, in id order, in one
+	// snapshot and a fixed number of queries (the index at start-up).
+	LoadAccessPage(ctx context.Context, after OrgID, limit int) ([]OrgAccess, error)
 	// Ping reports whether the database answers.
 	Ping(ctx context.Context) error
 	Close() error
@@ -38,7 +45,6 @@ type Queries interface {
 	GetUserByEmail(ctx context.Context, email string) (User, error)
 
 	GetOrganization(ctx context.Context, id OrgID) (Organization, error)
-	ListOrganizationIDs(ctx context.Context) ([]OrgID, error)
 
 	GetMember(ctx context.Context, org OrgID, id MemberID) (Member, error)
 	GetMemberByUser(ctx context.Context, org OrgID, user UserID) (Member, error)
@@ -76,10 +82,6 @@ type Queries interface {
 	// then id, each with its members.
 	ListTeams(ctx context.Context, org OrgID, f TeamFilter) ([]Team, error)
 	GetTeam(ctx context.Context, org OrgID, id TeamID) (Team, error)
-
-	// LoadOrgAccess reads the authorization data of one organization in one
-	// consistent snapshot.
-	LoadOrgAccess(ctx context.Context, org OrgID) (OrgAccess, error)
 }
 
 // Tx is a write transaction.

@@ -6,60 +6,37 @@ import (
 	"fmt"
 
 	"github.com/roster-dev/roster/internal/roster"
+	"github.com/roster-dev/roster/internal/sqlcore"
 )
 
 // LoadOrgAccess reads one organization's authorization data in one read
 // transaction, so the snapshot is consistent with its revision.
 func (s *Store) LoadOrgAccess(ctx context.Context, org roster.OrgID) (roster.OrgAccess, error) {
-	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
-	if err != nil {
-		return roster.OrgAccess{}, fmt.Errorf("load access %s: %w", org, err)
-	}
-	defer tx.Rollback() //nolint:errcheck // read-only
-	return (&queries{q: tx}).LoadOrgAccess(ctx, org)
+	var a roster.OrgAccess
+	err := s.read(ctx, func(tx *sql.Tx) (err error) {
+		a, err = sqlcore.LoadOrgAccess(ctx, tx, sqlcore.SQLite, org)
+		return err
+	})
+	return a, err
 }
 
-func (d *queries) LoadOrgAccess(ctx context.Context, org roster.OrgID) (roster.OrgAccess, error) {
-	o, err := d.GetOrganization(ctx, org)
-	if err != nil {
-		return roster.OrgAccess{}, err
-	}
-	a := roster.OrgAccess{OrgID: org, Revision: o.Revision, Members: []roster.MemberAccess{}, Clients: []roster.ClientID{}, CustomRoles: []roster.RoleDef{}}
-	rows, err := d.q.QueryContext(ctx, `SELECT id, COALESCE(user_id, ''), role, status, client_mode FROM members WHERE org_id = ? ORDER BY created_at, id`, org)
-	if err != nil {
-		return roster.OrgAccess{}, fmt.Errorf("load access members %s: %w", org, err)
-	}
-	index := map[roster.MemberID]int{}
-	for rows.Next() {
-		m := roster.MemberAccess{Clients: []roster.ClientID{}}
-		if err := rows.Scan(&m.MemberID, &m.UserID, &m.Role, &m.Status, &m.ClientMode); err != nil {
-			rows.Close()
-			return roster.OrgAccess{}, fmt.Errorf("load access members %s: %w", org, err)
-		}
-		index[m.MemberID] = len(a.Members)
-		a.Members = append(a.Members, m)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return roster.OrgAccess{}, fmt.Errorf("load access members %s: %w", org, err)
-	}
-	err = d.each(ctx, `SELECT mc.member_id, mc.client_id FROM member_clients mc JOIN members m ON m.id = mc.member_id WHERE m.org_id = ? ORDER BY mc.member_id, mc.position`,
-		[]any{org}, func(member, client string) {
-			if i, ok := index[roster.MemberID(member)]; ok {
-				a.Members[i].Clients = append(a.Members[i].Clients, roster.ClientID(client))
-			}
-		})
-	if err != nil {
-		return roster.OrgAccess{}, fmt.Errorf("load access clients %s: %w", org, err)
-	}
-	err = d.each(ctx, `SELECT id, status FROM clients WHERE org_id = ? ORDER BY created_at, id`, []any{org}, func(id, _ string) {
-		a.Clients = append(a.Clients, roster.ClientID(id))
+// LoadAccessPage reads a page of organizations' authorization data in one
+// read transaction (start-up).
+func (s *Store) LoadAccessPage(ctx context.Context, after roster.OrgID, limit int) ([]roster.OrgAccess, error) {
+	var page []roster.OrgAccess
+	err := s.read(ctx, func(tx *sql.Tx) (err error) {
+		page, err = sqlcore.LoadAccessPage(ctx, tx, sqlcore.SQLite, after, limit)
+		return err
 	})
+	return page, err
+}
+
+// read runs fn in a read-only transaction: one snapshot of the database.
+func (s *Store) read(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
-		return roster.OrgAccess{}, fmt.Errorf("load access clients %s: %w", org, err)
+		return fmt.Errorf("begin read: %w", err)
 	}
-	if a.CustomRoles, err = d.customRoleDefs(ctx, org); err != nil {
-		return roster.OrgAccess{}, fmt.Errorf("load access roles %s: %w", org, err)
-	}
-	return a, nil
+	defer tx.Rollback() //nolint:errcheck // read-only
+	return fn(tx)
 }

@@ -26,13 +26,6 @@ func (d *queries) GetOrganization(ctx context.Context, id roster.OrgID) (roster.
 	return o, nil
 }
 
-func (d *queries) ListOrganizationIDs(ctx context.Context) ([]roster.OrgID, error) {
-	return collect(ctx, d.q, "organizations", func(row scanner) (roster.OrgID, error) {
-		var id roster.OrgID
-		return id, row.Scan(&id)
-	}, `SELECT id FROM organizations ORDER BY created_at, id`)
-}
-
 // LockOrganization reads the row; BEGIN IMMEDIATE already holds the write lock.
 func (d *queries) LockOrganization(ctx context.Context, id roster.OrgID) (roster.Organization, error) {
 	return d.GetOrganization(ctx, id)

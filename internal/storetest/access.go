@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"cmp"
+	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -11,6 +12,7 @@ import (
 
 var accessCases = []testCase{
 	{"LoadOrgAccess", testLoadOrgAccess},
+	{"LoadAccessPage", testLoadAccessPage},
 }
 
 func testLoadOrgAccess(t *testing.T, f *fixture) {
@@ -45,11 +47,6 @@ func testLoadOrgAccess(t *testing.T, f *fixture) {
 	got, err := f.s.LoadOrgAccess(f.ctx, o.ID)
 	noErr(t, "LoadOrgAccess", err)
 	checkAccess(t, "LoadOrgAccess", got, want)
-	f.write(func(tx roster.Tx) error {
-		got, err := tx.LoadOrgAccess(f.ctx, o.ID)
-		checkAccess(t, "Tx.LoadOrgAccess", got, want)
-		return err
-	})
 
 	_, err = f.s.LoadOrgAccess(f.ctx, "org_missing")
 	wantErr(t, "LoadOrgAccess of a missing organization", err, roster.ErrNotFound)
@@ -81,4 +78,59 @@ func checkAccess(t *testing.T, what string, got, want roster.OrgAccess) {
 	}
 	normAccess(&got)
 	check(t, what, got, want)
+}
+
+// LoadAccessPage gives, page by page in id order, what LoadOrgAccess gives
+// for each organization: members with their clients, clients and custom
+// roles, none of another organization's.
+func testLoadAccessPage(t *testing.T, f *fixture) {
+	var ids []roster.OrgID
+	for i := range 5 {
+		o := f.org()
+		ids = append(ids, o.ID)
+		c := f.client(o.ID, roster.ClientActive, at(time.Second))
+		f.member(o.ID, roster.Member{UserID: f.user(fmt.Sprintf("m%d@example.com", i)).ID, Role: "bookkeeper",
+			ClientMode: roster.AccessSpecific, Clients: []roster.ClientID{c.ID}})
+		if i%2 == 0 {
+			f.write(func(tx roster.Tx) error {
+				return tx.CreateCustomRole(f.ctx, roster.CustomRole{OrgID: o.ID, Key: "lead", Name: "Lead", Permissions: []string{"clients.view"},
+					ClientAccess: roster.AccessSpecific, CreatedAt: Base})
+			})
+		}
+	}
+	slices.Sort(ids)
+	var got []roster.OrgAccess
+	var after roster.OrgID
+	for pages := 0; ; pages++ {
+		page, err := f.s.LoadAccessPage(f.ctx, after, 2)
+		noErr(t, "LoadAccessPage", err)
+		got = append(got, page...)
+		if len(page) < 2 {
+			break
+		}
+		if pages > len(ids) {
+			t.Fatal("LoadAccessPage does not end")
+		}
+		after = page[len(page)-1].OrgID
+	}
+	var gotIDs []roster.OrgID
+	for _, a := range got {
+		gotIDs = append(gotIDs, a.OrgID)
+	}
+	check(t, "LoadAccessPage organizations in id order", gotIDs, ids)
+	for _, a := range got {
+		want, err := f.s.LoadOrgAccess(f.ctx, a.OrgID)
+		noErr(t, "LoadOrgAccess", err)
+		normAccess(&want)
+		normAccess(&a)
+		checkAccess(t, "LoadAccessPage of "+string(a.OrgID), a, want)
+		if len(a.Members) != 1 || len(a.Clients) != 1 || len(a.Members[0].Clients) != 1 {
+			t.Errorf("LoadAccessPage of %s: got %+v, want one member with one client", a.OrgID, a)
+		}
+	}
+	page, err := f.s.LoadAccessPage(f.ctx, ids[len(ids)-1], 10)
+	noErr(t, "LoadAccessPage after the last", err)
+	if len(page) != 0 {
+		t.Errorf("LoadAccessPage after the last organization: got %d", len(page))
+	}
 }
