@@ -86,7 +86,7 @@ func New(ctx context.Context, o Options) (*App, error) {
 	}
 	a, err := build(ctx, o, store)
 	if err != nil {
-		store.Close()
+		_ = store.Close()
 		return nil, err
 	}
 	return a, nil

@@ -33,13 +33,13 @@ func (d *queries) LoadOrgAccess(ctx context.Context, org roster.OrgID) (roster.O
 	for rows.Next() {
 		m := roster.MemberAccess{Clients: []roster.ClientID{}}
 		if err := rows.Scan(&m.MemberID, &m.UserID, &m.Role, &m.Status, &m.ClientMode); err != nil {
-			rows.Close()
+			_ = rows.Close()
 			return roster.OrgAccess{}, fmt.Errorf("load access members %s: %w", org, err)
 		}
 		index[m.MemberID] = len(a.Members)
 		a.Members = append(a.Members, m)
 	}
-	rows.Close()
+	_ = rows.Close()
 	if err := rows.Err(); err != nil {
 		return roster.OrgAccess{}, fmt.Errorf("load access members %s: %w", org, err)
 	}
