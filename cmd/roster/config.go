@@ -49,7 +49,7 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (se
 	fs.StringVar(&c.SMTP, "smtp", env("ROSTER_SMTP", ""), "smtp://user:pass@host:port (ROSTER_SMTP)")
 	fs.StringVar(&c.BaseURL, "base-url", env("ROSTER_BASE_URL", ""), "public URL used in emailed links (ROSTER_BASE_URL)")
 	fs.StringVar(&c.Signup, "signup", env("ROSTER_SIGNUP", "open"), "open or closed (ROSTER_SIGNUP)")
-	fs.StringVar(&c.SecretKeyFile, "secret-key-file", env("ROSTER_SECRET_KEY_FILE", ""), "file holding the key that encrypts TOTP seeds")
+	fs.StringVar(&c.SecretKeyFile, "secret-key-file", env("ROSTER_SECRET_KEY_FILE", ""), "file holding the key that encrypts TOTP seeds and queued emails")
 	fs.StringVar(&c.MailFrom, "mail-from", env("ROSTER_MAIL_FROM", "Roster <roster@localhost>"), "From address of emails (ROSTER_MAIL_FROM)")
 	ttl := fs.String("invite-ttl", env("ROSTER_INVITE_TTL", "168h"), "invitation lifetime (ROSTER_INVITE_TTL)")
 	ipLimit := fs.String("login-ip-limit", env("ROSTER_LOGIN_IP_LIMIT", "100"), "failed logins per IP per 15 minutes (ROSTER_LOGIN_IP_LIMIT)")

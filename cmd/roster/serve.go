@@ -53,13 +53,13 @@ func serveWith(ctx context.Context, cfg serveConfig, log *slog.Logger, stdout io
 	}
 	if cfg.SecretKey != "" {
 		if opts.SecretKey, err = seal.ParseKey(cfg.SecretKey); err != nil {
-			ln.Close()
+			_ = ln.Close()
 			return fmt.Errorf("ROSTER_SECRET_KEY: %w", err)
 		}
 	}
 	a, err := app.New(ctx, opts)
 	if err != nil {
-		ln.Close()
+		_ = ln.Close()
 		return err
 	}
 	defer a.Close()

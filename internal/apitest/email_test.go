@@ -1,6 +1,7 @@
 package apitest
 
 import (
+	"bytes"
 	"context"
 	"net/http"
 	"os"
@@ -9,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/roster-dev/roster/internal/app"
+	"github.com/roster-dev/roster/internal/roster"
 )
 
 // R20: emails go through the outbox in the same transaction as the change;
@@ -30,7 +32,7 @@ func TestR20OutboxSurvivesCrash(t *testing.T) {
 
 	// A new node on the same database sends them.
 	o := app.Options{DB: e.DBPath, Model: e.App.Service.Model(), MailDir: e.MailDir, BaseURL: e.URL,
-		SecretKey: make([]byte, 32), Clock: e.Clock.Now, MailPoll: 3600e9}
+		SecretKey: bytes.Repeat([]byte{7}, 32), Clock: e.Clock.Now, MailPoll: 3600e9} // every node shares the key
 	o.PasswordParams = testParams()
 	b, err := app.New(context.Background(), o)
 	if err != nil {
@@ -78,4 +80,51 @@ func TestInvitationEmailLink(t *testing.T) {
 		t.Fatalf("accept URL %s not on a line of its own in:\n%s", res[0].AcceptURL, body)
 	}
 	e.Must(http.StatusOK, "GET", "/api/v1/invitations/"+e.LastToken("link@example.com", "invite"), "", nil)
+}
+
+// Unsent emails hold no usable link: the outbox stores their bodies sealed
+// with the node's secret key, on either store. They still go out with a
+// working link, and a row queued before bodies were sealed (plain text) is
+// still sent as it is.
+func TestOutboxBodiesSealed(t *testing.T) {
+	ctx := context.Background()
+	e := New(t, "practice")
+	a := e.Signup("owner@example.com", "Org")
+	res := invite(t, e, a.Token, a.OrgID, "bookkeeper", "sealed@example.com")
+	token := res[0].AcceptURL[strings.LastIndex(res[0].AcceptURL, "/")+1:]
+
+	dump := e.DatabaseText()
+	for _, secret := range []string{token, "/invite/", "/verify/", "Hello"} {
+		if strings.Contains(dump, secret) {
+			t.Fatalf("the outbox stores %q in the clear", secret)
+		}
+	}
+	pending, err := e.App.Store.PendingEmails(ctx)
+	if err != nil || pending != 2 || strings.Count(dump, "sealed:v1:") != pending {
+		t.Fatalf("got %d sealed bodies for %d (%v) pending emails, want 2 of 2", strings.Count(dump, "sealed:v1:"), pending, err)
+	}
+
+	legacy := roster.Email{ID: "eml_legacy", To: "old@example.com", Subject: "Old", Kind: "invitation",
+		Body: "Hello,\n\nhttps://roster.example/invite/legacy-token\n", CreatedAt: e.Clock.Now()}
+	if err := e.App.Store.WithTx(ctx, func(tx roster.Tx) error { return tx.EnqueueEmail(ctx, legacy) }); err != nil {
+		t.Fatal(err)
+	}
+	var sentLegacy bool
+	for _, em := range e.Emails() {
+		if strings.Contains(em.To, "old@example.com") && strings.Contains(em.Body, "/invite/legacy-token") {
+			sentLegacy = true
+		}
+	}
+	if !sentLegacy {
+		t.Errorf("the email queued with a plain body was not sent as it was")
+	}
+	if got := e.LastToken("sealed@example.com", "invite"); got != token {
+		t.Fatalf("emailed token %q, want the accept URL's %q", got, token)
+	}
+	e.Must(http.StatusOK, "POST", "/api/v1/invitations/accept", "", map[string]any{
+		"token": token, "password": Password, "first_name": "Sea", "last_name": "Led",
+	})
+	if dump := e.DatabaseText(); strings.Contains(dump, "sealed:v1:") || strings.Contains(dump, "legacy-token") {
+		t.Errorf("a sent email's body stays in the outbox")
+	}
 }

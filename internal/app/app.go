@@ -75,8 +75,9 @@ func New(ctx context.Context, o Options) (*App, error) {
 		o.Clock = time.Now
 	}
 	if postgres.IsURL(o.DB) && o.SecretKey == nil && o.KeyFile == "" {
-		// Every node must seal and open TOTP seeds with one key; a key file
-		// made up beside nothing would differ from node to node.
+		// Every node must seal and open TOTP seeds and queued email bodies
+		// with one key; a key file made up beside nothing would differ from
+		// node to node.
 		return nil, errors.New("with PostgreSQL, set the secret key (ROSTER_SECRET_KEY, or --secret-key-file shared by every node)")
 	}
 	store, err := openStore(ctx, o.DB)
@@ -85,7 +86,7 @@ func New(ctx context.Context, o Options) (*App, error) {
 	}
 	a, err := build(ctx, o, store)
 	if err != nil {
-		store.Close()
+		_ = store.Close()
 		return nil, err
 	}
 	return a, nil
@@ -106,7 +107,7 @@ func build(ctx context.Context, o Options, store roster.Store) (*App, error) {
 	}
 	index := authz.New(o.Model)
 	cl := newCluster(index)
-	sender := mail.NewSender(store, transport, mail.Options{From: o.MailFrom, Logger: o.Logger, Now: o.Clock, PollInterval: o.MailPoll})
+	sender := mail.NewSender(store, transport, mail.Options{From: o.MailFrom, Logger: o.Logger, Now: o.Clock, PollInterval: o.MailPoll, Sealer: box})
 	svc, err := roster.NewService(roster.Config{
 		Model: o.Model, Store: store, Index: cl, Hasher: password.NewHasher(params, 0),
 		ValidatePassword: password.Validate, OTP: totp.Toolkit{}, Sealer: box,
@@ -144,7 +145,8 @@ func (a *App) Close() error {
 }
 
 // secretBox returns the node's secret key and the box that seals TOTP seeds
-// with it; the portal derives its own keys from the same secret.
+// and outbox bodies with it; the portal derives its own keys from the same
+// secret.
 func secretBox(o Options) ([]byte, *seal.Box, error) {
 	key := o.SecretKey
 	if key == nil {

@@ -21,6 +21,11 @@ type Options struct {
 	Batch        int              // emails claimed at once (20)
 	PollInterval time.Duration    // how often Run reads the outbox without a nudge (2s)
 	MaxBackoff   time.Duration    // cap of the retry delay (1h)
+	// Sealer opens the bodies the service sealed (roster.OpenEmail): the
+	// service's Sealer, under the key every node shares. Without one, an
+	// unsealed body (tests, rows older than sealing) is sent as stored and
+	// a sealed one fails.
+	Sealer roster.Sealer
 }
 
 func (o Options) withDefaults() Options {
@@ -119,7 +124,13 @@ func (s *Sender) Flush(ctx context.Context) (int, error) {
 // deliver sends one claimed email and records the outcome; it reports
 // whether the transport took it.
 func (s *Sender) deliver(ctx context.Context, e roster.Email) bool {
-	err := s.t.Send(ctx, e)
+	// A body that does not open (the secret key changed, or the row was
+	// altered) fails like a refused send: it is retried with its backoff and
+	// the log names it, so it goes out once the right key is back.
+	opened, err := roster.OpenEmail(s.o.Sealer, e)
+	if err == nil {
+		err = s.t.Send(ctx, opened)
+	}
 	markCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), markTimeout)
 	defer cancel()
 	if err != nil {

@@ -140,10 +140,10 @@ func (t *SMTPTransport) dial(ctx context.Context) (*smtp.Client, error) {
 	if deadline, ok := ctx.Deadline(); ok {
 		_ = conn.SetDeadline(deadline)
 	}
-	context.AfterFunc(ctx, func() { conn.Close() })
+	context.AfterFunc(ctx, func() { _ = conn.Close() })
 	c, err := smtp.NewClient(conn, t.host)
 	if err != nil {
-		conn.Close()
+		_ = conn.Close()
 		return nil, err
 	}
 	return c, nil
@@ -211,7 +211,7 @@ func (t *SMTPTransport) data(c *smtp.Client, msg []byte) error {
 		return fmt.Errorf("data: %w", err)
 	}
 	if _, err := w.Write(msg); err != nil {
-		w.Close()
+		_ = w.Close()
 		return fmt.Errorf("data: %w", err)
 	}
 	if err := w.Close(); err != nil {

@@ -55,7 +55,7 @@ func Load(nameOrPath string) (*roster.Model, error) {
 	if _, ok := PresetSource(nameOrPath); ok {
 		return Preset(nameOrPath)
 	}
-	data, err := os.ReadFile(nameOrPath)
+	data, err := os.ReadFile(nameOrPath) // #nosec G304 -- the operator's --model file
 	if err != nil {
 		return nil, fmt.Errorf("model %q is neither a preset (%s) nor a readable file: %w",
 			nameOrPath, strings.Join(PresetNames(), ", "), err)

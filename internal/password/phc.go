@@ -65,6 +65,7 @@ func parsePHC(encoded string) (phc, error) {
 	if err != nil {
 		return phc{}, err
 	}
+	// #nosec G115 -- decodeField bounds both lengths to maxBytesLen (1024)
 	params.SaltLen, params.KeyLen = uint32(len(salt)), uint32(len(key))
 	parsed := phc{params: params, salt: salt, key: key}
 	if parsed.String() != encoded { // the decoder skips newlines
@@ -84,6 +85,7 @@ func parseCost(s string) (Params, error) {
 	if err := errors.Join(errM, errT, errP); err != nil {
 		return Params{}, fmt.Errorf("%w: cost %q", ErrMalformedHash, s)
 	}
+	// #nosec G115 -- parseCostField parsed m and t with bitSize 32 and p with 8
 	params := Params{Memory: uint32(m), Time: uint32(t), Threads: uint8(p)}
 	if costString(params) != s { // leading zeros, signs
 		return Params{}, fmt.Errorf("%w: cost %q is not canonical", ErrMalformedHash, s)

@@ -306,14 +306,6 @@ func (p *person) signup(email, first, last, org string) {
 	p.sees("Users", org)
 }
 
-// login signs in through the login page.
-func (p *person) login(email string) {
-	p.t.Helper()
-	p.open("/login")
-	p.fill("#email", email, "#password", apitest.Password)
-	p.submit(`form[action="/login"] button[type=submit]`)
-}
-
 // orgBase is the current organization's path prefix.
 func (p *person) orgBase() string {
 	p.t.Helper()

@@ -14,7 +14,7 @@ type Code string
 const (
 	CodeInvalidJSON            Code = "invalid_json"
 	CodeUnauthenticated        Code = "unauthenticated"
-	CodeInvalidCredentials     Code = "invalid_credentials"
+	CodeInvalidCredentials     Code = "invalid_credentials" // #nosec G101 -- the name of an error code, not a credential
 	CodeTOTPRequired           Code = "totp_required"
 	CodeForbidden              Code = "forbidden"
 	CodeEscalation             Code = "escalation"

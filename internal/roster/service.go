@@ -235,7 +235,10 @@ func (c *change) audit(actor Actor, org OrgID, action, targetType, targetID stri
 
 // email queues one message in the outbox, in the transaction (R20).
 func (c *change) email(to, kind, subject, body string) error {
-	e := Email{ID: newID(prefixEmail), To: to, Kind: kind, Subject: subject, Body: body, CreatedAt: c.s.now()}
+	e, err := SealEmail(c.s.cfg.Sealer, Email{ID: newID(prefixEmail), To: to, Kind: kind, Subject: subject, Body: body, CreatedAt: c.s.now()})
+	if err != nil {
+		return err
+	}
 	if err := c.tx.EnqueueEmail(c.ctx, e); err != nil {
 		return fmt.Errorf("queue %s email: %w", kind, err)
 	}

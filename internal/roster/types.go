@@ -143,7 +143,7 @@ type Email struct {
 	ID        string
 	To        string
 	Subject   string
-	Body      string // plain text, UTF-8
+	Body      string // plain text, UTF-8; sealed while in the outbox (SealEmail, OpenEmail)
 	Kind      string // invitation, resend, added, verify, ...
 	CreatedAt time.Time
 	Attempts  int

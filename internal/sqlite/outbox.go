@@ -32,13 +32,13 @@ func (s *Store) ClaimEmails(ctx context.Context, now time.Time, lease time.Durat
 			var e roster.Email
 			var created int64
 			if err := rows.Scan(&e.ID, &e.To, &e.Subject, &e.Body, &e.Kind, &created, &e.Attempts); err != nil {
-				rows.Close()
+				_ = rows.Close()
 				return err
 			}
 			e.CreatedAt, e.Attempts = fromTS(created), e.Attempts+1
 			out = append(out, e)
 		}
-		rows.Close()
+		_ = rows.Close()
 		if err := rows.Err(); err != nil {
 			return err
 		}
