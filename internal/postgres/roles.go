@@ -69,16 +69,3 @@ func (d *queries) DeleteCustomRole(ctx context.Context, org roster.OrgID, key st
 	tag, err := d.q.Exec(ctx, `DELETE FROM custom_roles WHERE org_id = $1 AND key = $2`, org, key)
 	return exactlyOne(tag, err, "role", key)
 }
-
-// customRoleDefs reads the organization's custom roles for the index.
-func (d *queries) customRoleDefs(ctx context.Context, org roster.OrgID) ([]roster.RoleDef, error) {
-	roles, err := d.ListCustomRoles(ctx, org)
-	if err != nil {
-		return nil, err
-	}
-	defs := make([]roster.RoleDef, len(roles))
-	for i, r := range roles {
-		defs[i] = r.RoleDef()
-	}
-	return defs, nil
-}

@@ -61,16 +61,3 @@ func (d *queries) DeleteCustomRole(ctx context.Context, org roster.OrgID, key st
 	res, err := d.q.ExecContext(ctx, `DELETE FROM custom_roles WHERE org_id = ? AND key = ?`, org, key)
 	return exactlyOne(res, err, "role", key)
 }
-
-// customRoleDefs reads the organization's custom roles for the index.
-func (d *queries) customRoleDefs(ctx context.Context, org roster.OrgID) ([]roster.RoleDef, error) {
-	roles, err := d.ListCustomRoles(ctx, org)
-	if err != nil {
-		return nil, err
-	}
-	defs := make([]roster.RoleDef, len(roles))
-	for i, r := range roles {
-		defs[i] = r.RoleDef()
-	}
-	return defs, nil
-}
