@@ -87,6 +87,28 @@ func (x *Index) PutAll(all []roster.OrgAccess) int {
 	return x.installLocked(snaps...)
 }
 
+// PutMember installs org at revision to as the installed snapshot of
+// revision from with one membership replaced: the organization's clients
+// and roles are shared and its member table is copied, not rebuilt, so a
+// change to one member costs the same in an organization of any size. It
+// installs nothing and reports false when the installed snapshot is not at
+// revision from, or the member's user is not in it (the caller then
+// reloads the whole organization).
+func (x *Index) PutMember(org roster.OrgID, from, to int64, ma roster.MemberAccess) bool {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	old := (*x.orgs.Load())[org]
+	if old == nil || old.revision != from || to <= from || ma.UserID == "" {
+		return false
+	}
+	if cur := old.members.get(ma.UserID); cur == nil || cur.info.id != ma.MemberID {
+		return false
+	}
+	s := &orgSnapshot{clients: old.clients, clientIDs: old.clientIDs, org: org, revision: to, custom: old.custom, members: old.members.clone()}
+	*s.members.get(ma.UserID) = x.member(s, ma, &memberInfo{})
+	return x.installLocked(s) == 1
+}
+
 // installLocked swaps in a copy of the organization map holding every
 // snapshot newer than the one it replaces. The caller holds x.mu.
 func (x *Index) installLocked(snaps ...*orgSnapshot) int {

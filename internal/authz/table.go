@@ -3,6 +3,7 @@ package authz
 import (
 	"hash/maphash"
 	"math/bits"
+	"slices"
 )
 
 // table is a read-only hash table with linear probing in one flat slice,
@@ -47,6 +48,11 @@ func (t *table[K, V]) add(k K, v V) bool {
 			return false
 		}
 	}
+}
+
+// clone returns a copy whose slots can be changed without touching t's.
+func (t *table[K, V]) clone() table[K, V] {
+	return table[K, V]{seed: t.seed, slots: slices.Clone(t.slots)}
 }
 
 // get returns the value of k, or nil.
