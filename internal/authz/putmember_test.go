@@ -1,6 +1,7 @@
 package authz_test
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/roster-dev/roster/internal/authz"
@@ -85,4 +86,42 @@ func TestPutMemberRefusals(t *testing.T) {
 	if ok, _ := x.Decide(org, "u_admin", "users.manage", ""); ok {
 		t.Fatal("after PutMember the admin-turned-client still manages users")
 	}
+}
+
+// BenchmarkPutMemberLargeOrg is the index's part of a role change in an
+// organization of 10,000 members (PutMember), beside a full rebuild (Put).
+//
+//	go test -run xxx -bench LargeOrg -benchmem ./internal/authz/
+func BenchmarkPutMemberLargeOrg(b *testing.B) {
+	m := practiceModel(b)
+	a := roster.OrgAccess{OrgID: org, Revision: 1}
+	for i := range 200 {
+		a.Clients = append(a.Clients, roster.ClientID(fmt.Sprintf("cli_%03d", i)))
+	}
+	roles := []string{"practice_admin", "client_manager", "bookkeeper", "view_only", "client"}
+	for i := range 10000 {
+		ma := active(fmt.Sprintf("u_%05d", i), roles[i%len(roles)], roster.AccessAll)
+		if ma.Role == "client" {
+			ma.ClientMode, ma.Clients = roster.AccessSpecific, a.Clients[i%190:i%190+10]
+		}
+		a.Members = append(a.Members, ma)
+	}
+	b.Run("PutMember", func(b *testing.B) {
+		x := authz.New(m)
+		x.Put(a)
+		changed := a.Members[2]
+		for i := range b.N {
+			changed.Role = roles[2+i%2]
+			if !x.PutMember(org, int64(1+i), int64(2+i), changed) {
+				b.Fatal("PutMember = false")
+			}
+		}
+	})
+	b.Run("Put", func(b *testing.B) {
+		x := authz.New(m)
+		for i := range b.N {
+			a.Revision = int64(2 + i)
+			x.Put(a)
+		}
+	})
 }

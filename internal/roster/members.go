@@ -190,7 +190,9 @@ const (
 )
 
 // memberAction runs fn on a member the caller manages, in one transaction,
-// after R8's checks; it returns the member as stored afterwards.
+// after R8's checks; it returns the member as stored afterwards. fn changes
+// nothing the index holds but that member (its role, status and clients),
+// so the index replaces the member instead of reloading the organization.
 func (s *Service) memberAction(ctx context.Context, actor Actor, orgID OrgID, id MemberID, guard actGuard,
 	fn func(c *change, cl caller, m *Member) error) (MemberView, error) {
 	return s.memberActionAfter(ctx, actor, orgID, id, guard, nil, fn)
@@ -234,6 +236,7 @@ func (s *Service) memberActionAfter(ctx context.Context, actor Actor, orgID OrgI
 		} else if err != nil {
 			return fmt.Errorf("reload member: %w", err)
 		}
+		c.onlyMember(orgID, m)
 		org, err := c.tx.GetOrganization(ctx, orgID)
 		if err != nil {
 			return fmt.Errorf("reload organization: %w", err)

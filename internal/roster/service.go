@@ -19,6 +19,10 @@ type Index interface {
 	Put(a OrgAccess) bool
 	// PutAll is Put for many organizations at once.
 	PutAll(all []OrgAccess) int
+	// PutMember installs revision to of org as the installed revision from
+	// with one membership replaced, without rebuilding the organization; it
+	// reports false when it cannot (another revision is installed).
+	PutMember(org OrgID, from, to int64, m MemberAccess) bool
 	Remove(org OrgID)
 	// Decide answers a check (R19) with its reason.
 	Decide(org OrgID, user UserID, perm string, client ClientID) (allowed bool, reason string)
@@ -179,8 +183,11 @@ type change struct {
 	s      *Service
 	ctx    context.Context
 	tx     Tx
-	orgs   map[OrgID]bool
+	orgs   map[OrgID]int64 // revision after the change
 	emails int
+	// members holds, for an organization whose only change to what the
+	// index holds is one membership, that membership after the change.
+	members map[OrgID]MemberAccess
 }
 
 // update runs fn in one write transaction; after the commit it refreshes the
@@ -188,13 +195,17 @@ type change struct {
 func (s *Service) update(ctx context.Context, fn func(c *change) error) error {
 	var c *change
 	err := s.store.WithTx(ctx, func(tx Tx) error {
-		c = &change{s: s, ctx: ctx, tx: tx, orgs: map[OrgID]bool{}}
+		c = &change{s: s, ctx: ctx, tx: tx, orgs: map[OrgID]int64{}, members: map[OrgID]MemberAccess{}}
 		return fn(c)
 	})
 	if err != nil {
 		return err
 	}
-	for org := range c.orgs {
+	for org, rev := range c.orgs {
+		if m, ok := c.members[org]; ok && s.index.PutMember(org, rev-1, rev, m) {
+			s.lagging.mark(org, false)
+			continue
+		}
 		s.refreshAfterCommit(ctx, org)
 	}
 	if c.emails > 0 {
@@ -205,14 +216,26 @@ func (s *Service) update(ctx context.Context, fn func(c *change) error) error {
 
 // touch bumps the organization's revision once per transaction.
 func (c *change) touch(org OrgID) error {
-	if c.orgs[org] {
+	if _, ok := c.orgs[org]; ok {
 		return nil
 	}
-	if _, err := c.tx.BumpRevision(c.ctx, org); err != nil {
+	rev, err := c.tx.BumpRevision(c.ctx, org)
+	if err != nil {
 		return fmt.Errorf("bump revision %s: %w", org, err)
 	}
-	c.orgs[org] = true
+	c.orgs[org] = rev
 	return nil
+}
+
+// onlyMember records that the transaction changed, of what the index holds
+// of org, at most membership m: after the commit the index replaces that
+// membership instead of reloading the organization. The caller has touched
+// org. A membership without a user is not in the index.
+func (c *change) onlyMember(org OrgID, m Member) {
+	if m.UserID == "" {
+		return
+	}
+	c.members[org] = MemberAccess{MemberID: m.ID, UserID: m.UserID, Role: m.Role, Status: m.Status, ClientMode: m.ClientMode, Clients: m.Clients}
 }
 
 // audit writes one event in the transaction (R18).
