@@ -62,3 +62,23 @@ func TestCursorComparesAllOncePerMinute(t *testing.T) {
 		}
 	}
 }
+
+// TestFeedThresholds: by default a node is stale 1 s after the start of
+// its last successful catch-up poll (SPEC R7), and the poll runs at most
+// every StaleAfter/2, so a healthy node never reaches the bound.
+func TestFeedThresholds(t *testing.T) {
+	f := NewFeed(nil, FeedTarget{}, FeedOptions{})
+	if f.opt.StaleAfter != time.Second || f.opt.Poll != 500*time.Millisecond {
+		t.Errorf("defaults: StaleAfter %v, Poll %v; want 1s, 500ms", f.opt.StaleAfter, f.opt.Poll)
+	}
+	if err := f.Fresh(); err != nil {
+		t.Errorf("fresh from the load before it: %v", err)
+	}
+	f.caughtUp.Store(f.since() - int64(1100*time.Millisecond))
+	if err := f.Fresh(); err != ErrStale {
+		t.Errorf("1.1 s after the last successful poll started: %v, want ErrStale", err)
+	}
+	if g := NewFeed(nil, FeedTarget{}, FeedOptions{Poll: 2 * time.Second}); g.opt.Poll != 500*time.Millisecond {
+		t.Errorf("Poll 2s with StaleAfter 1s: polls every %v, want 500ms", g.opt.Poll)
+	}
+}
