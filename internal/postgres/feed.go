@@ -251,7 +251,7 @@ func (f *Feed) listenLoop(ctx context.Context) {
 
 // cursor is the catch-up poll's position: it reads changes numbered above
 // floor, which is the newest number seen one to two Lookbacks ago (zero,
-// so every organization, during a connection's first Lookback).
+// so every organization, during the feed's first Lookback).
 type cursor struct {
 	floor, next, newest int64
 	movedAt             time.Time
@@ -270,6 +270,14 @@ func (c *cursor) from(now time.Time) int64 {
 		return 0
 	}
 	return c.floor
+}
+
+// failed is told that the poll which read above from failed: a full
+// comparison that failed is made again at the next poll, not a minute on.
+func (c *cursor) failed(from int64) {
+	if from == 0 {
+		c.comparedAt = time.Time{}
+	}
 }
 
 // advance records the newest number seen and moves floor once per
@@ -336,11 +344,17 @@ func (f *Feed) listen(ctx context.Context) error {
 // start, which Fresh counts from. Its query is bounded by StaleAfter (a
 // poll that took longer could not make the node fresh); each refresh by
 // applyTimeout, so a large organization still gets loaded.
-func (f *Feed) poll(ctx context.Context, cur *cursor) error {
+func (f *Feed) poll(ctx context.Context, cur *cursor) (err error) {
 	started := time.Now()
+	from := cur.from(started)
+	defer func() {
+		if err != nil {
+			cur.failed(from)
+		}
+	}()
 	qctx, cancel := context.WithTimeout(ctx, f.opt.StaleAfter)
 	defer cancel()
-	rows, err := f.store.pool.Query(qctx, `SELECT id, revision, change_seq FROM organizations WHERE change_seq > $1`, cur.from(started))
+	rows, err := f.store.pool.Query(qctx, `SELECT id, revision, change_seq FROM organizations WHERE change_seq > $1`, from)
 	if err != nil {
 		return fmt.Errorf("catch-up poll: %w", err)
 	}

@@ -82,3 +82,22 @@ func TestFeedThresholds(t *testing.T) {
 		t.Errorf("Poll 2s with StaleAfter 1s: polls every %v, want 500ms", g.opt.Poll)
 	}
 }
+
+// TestCursorRetriesFailedFullCompare: a full comparison whose poll failed
+// is made again at the next poll, not a minute later.
+func TestCursorRetriesFailedFullCompare(t *testing.T) {
+	t0 := time.Unix(1000, 0)
+	c := &cursor{floor: 7, comparedAt: t0}
+	from := c.from(t0.Add(time.Minute))
+	if from != 0 {
+		t.Fatalf("a minute on: reads above %d, want 0", from)
+	}
+	c.failed(from)
+	if got := c.from(t0.Add(time.Minute + time.Second)); got != 0 {
+		t.Errorf("after the full comparison failed: reads above %d, want 0", got)
+	}
+	c.failed(7) // a failed ordinary poll changes nothing
+	if got := c.from(t0.Add(time.Minute + 2*time.Second)); got != 7 {
+		t.Errorf("after an ordinary poll failed: reads above %d, want 7", got)
+	}
+}
