@@ -51,7 +51,7 @@ type Options struct {
 	// MailPoll is how often the sender looks at the outbox without a nudge.
 	MailPoll time.Duration
 	// FeedPoll and FeedStaleAfter tune the PostgreSQL change feed
-	// (postgres.FeedOptions: 500 ms and 3 s by default).
+	// (postgres.FeedOptions: 500 ms and 1 s by default).
 	FeedPoll, FeedStaleAfter time.Duration
 }
 

@@ -72,12 +72,14 @@ type FeedTarget struct {
 
 // FeedOptions tune the change feed; zero values take the defaults.
 type FeedOptions struct {
-	// Poll is how often the catch-up poll runs while no notification
-	// arrives (default 500 ms). It also bounds how late a node notices a
-	// dead connection.
+	// Poll is how often the catch-up poll runs while the listening
+	// connection is up (default 500 ms); while it is down, the poll runs
+	// twice as often. It is lowered to StaleAfter/2 when set higher, so a
+	// healthy node confirms it is caught up well within StaleAfter.
 	Poll time.Duration
-	// StaleAfter is how long the feed may be down before Fresh reports the
-	// node stale (default 3 s, SPEC R7's "a few seconds").
+	// StaleAfter is how long after the start of its last successful
+	// catch-up poll a node still answers from its index (default 1 s,
+	// SPEC R7's bound): past it, Fresh reports the node stale (503).
 	StaleAfter time.Duration
 	// Lookback is how far behind the newest change the catch-up poll reads
 	// (default 10 s): a transaction takes its change number before it
@@ -86,24 +88,41 @@ type FeedOptions struct {
 	Logger   *slog.Logger
 }
 
-// Feed keeps a node's index in step with changes committed by other nodes.
-// A dedicated connection LISTENs for the notifications BumpRevision sends
-// on commit (the fast path, a few milliseconds), and a catch-up poll reads
-// the organizations whose change number moved (change_seq), so that a
-// notification lost with a dropped connection delays a change by one poll
-// at most. While the feed cannot confirm it is caught up for StaleAfter,
-// Fresh returns an error and the node refuses to decide (503).
+// Feed keeps a node's index in step with changes committed by other nodes,
+// through two independent loops:
+//
+//   - the listener: a dedicated connection LISTENs for the notifications
+//     BumpRevision sends on commit and refreshes the organization at once
+//     (the fast path, a few milliseconds). It reconnects with a backoff
+//     after any failure.
+//   - the catch-up poll: through the pool, every Poll (twice as often while
+//     the listener is down), it reads the organizations whose change number
+//     moved (change_seq) and refreshes those the index holds at an older
+//     revision. A poll that succeeds proves the index holds every change
+//     committed before the poll started.
+//
+// Freshness comes from the poll alone: the listener may be cut, silently
+// dead or reconnecting, and none of that tells what it missed. Fresh
+// returns an error (the node answers 503) once StaleAfter has passed since
+// the start of the last successful poll, so a node never answers from data
+// older than StaleAfter (SPEC R7), however the connections flap.
 type Feed struct {
 	store  *Store
 	target FeedTarget
 	opt    FeedOptions
 	log    *slog.Logger
-	// caughtUp is when the feed last confirmed the index holds every
-	// change committed before, as nanoseconds since base: a monotonic
-	// reading, so a wall-clock step (NTP) neither hides a dead feed nor
-	// fakes a stale one.
+	// caughtUp is when the last successful poll started (the index then
+	// held every change committed before), as nanoseconds since base: a
+	// monotonic reading, so a wall-clock step (NTP) neither hides a dead
+	// feed nor fakes a stale one.
 	caughtUp atomic.Int64
 	base     time.Time
+	// listening is whether the listener's connection is up and LISTENing;
+	// while it is not, the poll runs more often.
+	listening atomic.Bool
+	// nudge asks the poll to run now (the listener lost its connection, or
+	// got it back: notifications may have been missed in between).
+	nudge chan struct{}
 }
 
 // since is the monotonic time elapsed since the feed was made.
@@ -111,13 +130,14 @@ func (f *Feed) since() int64 { return int64(time.Since(f.base)) }
 
 // NewFeed makes the change feed of a node on s; Run runs it.
 func NewFeed(s *Store, target FeedTarget, opt FeedOptions) *Feed {
+	setDefault(&opt.StaleAfter, time.Second)
 	setDefault(&opt.Poll, 500*time.Millisecond)
-	setDefault(&opt.StaleAfter, 3*time.Second)
+	opt.Poll = min(opt.Poll, opt.StaleAfter/2)
 	setDefault(&opt.Lookback, 10*time.Second)
 	if opt.Logger == nil {
 		opt.Logger = slog.New(slog.DiscardHandler)
 	}
-	f := &Feed{store: s, target: target, opt: opt, log: opt.Logger, base: time.Now()}
+	f := &Feed{store: s, target: target, opt: opt, log: opt.Logger, base: time.Now(), nudge: make(chan struct{}, 1)}
 	f.caughtUp.Store(f.since()) // the node loaded its index just before
 	return f
 }
@@ -128,12 +148,13 @@ func setDefault(d *time.Duration, v time.Duration) {
 	}
 }
 
-// ErrStale is Fresh's answer while the change feed is down: the node's
-// index may miss changes made on other nodes (SPEC R7).
+// ErrStale is Fresh's answer while the change feed cannot confirm the
+// index is caught up: the node's index may miss changes made on other
+// nodes (SPEC R7).
 var ErrStale = roster.NewError(roster.CodeUnavailable, "this node has lost contact with the database's change feed; retry shortly")
 
-// Fresh reports whether the index may be trusted: nil when the feed
-// confirmed it was caught up within StaleAfter.
+// Fresh reports whether the index may be trusted: nil when a catch-up poll
+// that started within StaleAfter succeeded.
 func (f *Feed) Fresh() error {
 	if time.Duration(f.since()-f.caughtUp.Load()) > f.opt.StaleAfter {
 		return ErrStale
@@ -141,17 +162,82 @@ func (f *Feed) Fresh() error {
 	return nil
 }
 
-// Run follows the feed until ctx ends, reconnecting after any failure with
-// a backoff of up to 2 s. Every (re)connection starts with a full catch-up.
+// Run follows the feed until ctx ends: the catch-up poll, and the listener,
+// which reconnects after any failure with a backoff of up to 2 s.
 func (f *Feed) Run(ctx context.Context) error {
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		f.listenLoop(ctx)
+	}()
+	f.pollLoop(ctx)
+	<-done
+	return nil
+}
+
+// pollRetry is how soon a failed poll is tried again (a connection of the
+// pool may have been cut: the next one is likely to work); the delay
+// doubles while polls keep failing, up to the poll's interval.
+const pollRetry = 50 * time.Millisecond
+
+// pollLoop runs the catch-up poll until ctx ends: every Poll while the
+// listener is up, every Poll/2 while it is down, soon again after a
+// failure, and at once when nudged. Intervals run from a poll's start, so
+// a poll's own time does not add to the age of what it confirmed.
+func (f *Feed) pollLoop(ctx context.Context) {
+	cur := &cursor{} // floor 0: the first polls compare every organization
+	failing, retry := false, pollRetry
+	for ctx.Err() == nil {
+		started := time.Now()
+		err := f.poll(ctx, cur)
+		if ctx.Err() != nil {
+			return
+		}
+		interval := f.opt.Poll
+		if !f.listening.Load() {
+			interval /= 2
+		}
+		switch {
+		case err != nil:
+			if !failing {
+				f.log.WarnContext(ctx, "change feed: catch-up poll failed; checks answer 503 if it does not succeed again within the staleness bound",
+					"error", err, "stale_after", f.opt.StaleAfter)
+			}
+			failing, interval, retry = true, min(interval, retry), min(2*retry, f.opt.Poll)
+		case failing:
+			f.log.InfoContext(ctx, "change feed: catch-up poll succeeded again")
+			failing, retry = false, pollRetry
+		}
+		select {
+		case <-ctx.Done():
+		case <-f.nudge:
+		case <-time.After(time.Until(started.Add(interval))):
+		}
+	}
+}
+
+// nudgePoll asks the poll to run now, unless it has been asked already.
+func (f *Feed) nudgePoll() {
+	select {
+	case f.nudge <- struct{}{}:
+	default:
+	}
+}
+
+// listenLoop runs the listener until ctx ends, reconnecting after any
+// failure with a backoff of up to 2 s. Its state never makes the node
+// fresh: the poll runs more often while it is down.
+func (f *Feed) listenLoop(ctx context.Context) {
 	backoff := 100 * time.Millisecond
 	for ctx.Err() == nil {
 		start := time.Now()
-		err := f.session(ctx)
+		err := f.listen(ctx)
+		f.listening.Store(false)
 		if ctx.Err() != nil {
 			break
 		}
-		f.log.WarnContext(ctx, "change feed interrupted; reconnecting", "error", err)
+		f.nudgePoll()
+		f.log.WarnContext(ctx, "change feed: listening connection interrupted; reconnecting (the catch-up poll goes on)", "error", err)
 		if time.Since(start) > 10*time.Second {
 			backoff = 100 * time.Millisecond // it had been working: retry soon
 		}
@@ -161,12 +247,11 @@ func (f *Feed) Run(ctx context.Context) error {
 		}
 		backoff = min(2*backoff, 2*time.Second)
 	}
-	return nil
 }
 
 // cursor is the catch-up poll's position: it reads changes numbered above
 // floor, which is the newest number seen one to two Lookbacks ago (zero,
-// so every organization, during a connection's first Lookback).
+// so every organization, during the feed's first Lookback).
 type cursor struct {
 	floor, next, newest int64
 	movedAt             time.Time
@@ -187,6 +272,14 @@ func (c *cursor) from(now time.Time) int64 {
 	return c.floor
 }
 
+// failed is told that the poll which read above from failed: a full
+// comparison that failed is made again at the next poll, not a minute on.
+func (c *cursor) failed(from int64) {
+	if from == 0 {
+		c.comparedAt = time.Time{}
+	}
+}
+
 // advance records the newest number seen and moves floor once per
 // Lookback, to the newest number seen a Lookback ago.
 func (c *cursor) advance(newest int64, now time.Time, lookback time.Duration) {
@@ -196,9 +289,11 @@ func (c *cursor) advance(newest int64, now time.Time, lookback time.Duration) {
 	}
 }
 
-// session is one connection's life: LISTEN, catch up fully, then handle
-// notifications and poll until an error.
-func (f *Feed) session(ctx context.Context) error {
+// listen is one connection's life: LISTEN, then handle notifications
+// until an error. Every Poll without a notification it pings the
+// connection, so that a dead one is noticed (and the poll sped up) within
+// a Poll or two.
+func (f *Feed) listen(ctx context.Context) error {
 	// The pool's parsed settings, not the URL again: pgx.ParseConfig would
 	// send the pool's own parameters (pool_max_conns) to the server.
 	cfg := f.store.pool.Config().ConnConfig.Copy()
@@ -213,27 +308,21 @@ func (f *Feed) session(ctx context.Context) error {
 	if _, err := conn.Exec(ctx, "LISTEN "+pgx.Identifier{f.store.channel}.Sanitize()); err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
-	cur := &cursor{} // floor 0: the first polls compare every organization
+	f.listening.Store(true)
+	f.nudgePoll() // for what was committed while the connection was down
 	for {
-		if err := f.poll(ctx, conn, cur); err != nil {
-			return err
-		}
-		if err := f.listen(ctx, conn); err != nil {
-			return err
-		}
-	}
-}
-
-// listen handles notifications until Poll passes without one.
-func (f *Feed) listen(ctx context.Context, conn *pgx.Conn) error {
-	deadline := time.Now().Add(f.opt.Poll)
-	for {
-		wait, cancel := context.WithDeadline(ctx, deadline)
+		wait, cancel := context.WithTimeout(ctx, f.opt.Poll)
 		n, err := conn.WaitForNotification(wait)
 		cancel()
 		if err != nil {
 			if ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded) && !conn.IsClosed() {
-				return nil // time to poll
+				ping, cancel := context.WithTimeout(ctx, f.opt.Poll)
+				err = conn.Ping(ping)
+				cancel()
+				if err == nil {
+					continue
+				}
+				return fmt.Errorf("ping: %w", err)
 			}
 			return fmt.Errorf("wait for notification: %w", err)
 		}
@@ -243,19 +332,29 @@ func (f *Feed) listen(ctx context.Context, conn *pgx.Conn) error {
 			continue
 		}
 		if err := f.apply(ctx, org, rev); err != nil {
-			return err
+			// The poll tries again: the index is behind the database.
+			f.log.WarnContext(ctx, "change feed: refresh after a notification failed", "error", err)
 		}
 	}
 }
 
-// poll reads the organizations whose change number is above the cursor's
-// floor and refreshes those the index holds at an older revision; on
-// success the index is known to be caught up to the poll's start.
-func (f *Feed) poll(ctx context.Context, conn *pgx.Conn, cur *cursor) error {
+// poll reads, through the pool, the organizations whose change number is
+// above the cursor's floor and refreshes those the index holds at an older
+// revision; on success the index is known to be caught up to the poll's
+// start, which Fresh counts from. Its query is bounded by StaleAfter (a
+// poll that took longer could not make the node fresh); each refresh by
+// applyTimeout, so a large organization still gets loaded.
+func (f *Feed) poll(ctx context.Context, cur *cursor) (err error) {
 	started := time.Now()
+	from := cur.from(started)
+	defer func() {
+		if err != nil {
+			cur.failed(from)
+		}
+	}()
 	qctx, cancel := context.WithTimeout(ctx, f.opt.StaleAfter)
 	defer cancel()
-	rows, err := conn.Query(qctx, `SELECT id, revision, change_seq FROM organizations WHERE change_seq > $1`, cur.from(started))
+	rows, err := f.store.pool.Query(qctx, `SELECT id, revision, change_seq FROM organizations WHERE change_seq > $1`, from)
 	if err != nil {
 		return fmt.Errorf("catch-up poll: %w", err)
 	}
@@ -288,15 +387,18 @@ func (f *Feed) poll(ctx context.Context, conn *pgx.Conn, cur *cursor) error {
 	return nil
 }
 
+// applyTimeout bounds one refresh: a hung connection must not stall the
+// feed, and a large organization must still load (the node answers 503
+// meanwhile, since the poll has not confirmed it is caught up).
+const applyTimeout = 10 * time.Second
+
 // apply refreshes org unless the index already holds rev or a later one
 // (the node's own changes, refreshed by the service after its commit).
 func (f *Feed) apply(ctx context.Context, org roster.OrgID, rev int64) error {
 	if have, ok := f.target.Revision(org); ok && have >= rev {
 		return nil
 	}
-	// Bounded: a hung connection must not stall the feed (the node would
-	// answer 503 until TCP gave up).
-	ctx, cancel := context.WithTimeout(ctx, f.opt.StaleAfter)
+	ctx, cancel := context.WithTimeout(ctx, applyTimeout)
 	defer cancel()
 	if err := f.target.Refresh(ctx, org); err != nil {
 		return fmt.Errorf("refresh %s: %w", org, err)

@@ -62,3 +62,42 @@ func TestCursorComparesAllOncePerMinute(t *testing.T) {
 		}
 	}
 }
+
+// TestFeedThresholds: by default a node is stale 1 s after the start of
+// its last successful catch-up poll (SPEC R7), and the poll runs at most
+// every StaleAfter/2, so a healthy node never reaches the bound.
+func TestFeedThresholds(t *testing.T) {
+	f := NewFeed(nil, FeedTarget{}, FeedOptions{})
+	if f.opt.StaleAfter != time.Second || f.opt.Poll != 500*time.Millisecond {
+		t.Errorf("defaults: StaleAfter %v, Poll %v; want 1s, 500ms", f.opt.StaleAfter, f.opt.Poll)
+	}
+	if err := f.Fresh(); err != nil {
+		t.Errorf("fresh from the load before it: %v", err)
+	}
+	f.caughtUp.Store(f.since() - int64(1100*time.Millisecond))
+	if err := f.Fresh(); err != ErrStale {
+		t.Errorf("1.1 s after the last successful poll started: %v, want ErrStale", err)
+	}
+	if g := NewFeed(nil, FeedTarget{}, FeedOptions{Poll: 2 * time.Second}); g.opt.Poll != 500*time.Millisecond {
+		t.Errorf("Poll 2s with StaleAfter 1s: polls every %v, want 500ms", g.opt.Poll)
+	}
+}
+
+// TestCursorRetriesFailedFullCompare: a full comparison whose poll failed
+// is made again at the next poll, not a minute later.
+func TestCursorRetriesFailedFullCompare(t *testing.T) {
+	t0 := time.Unix(1000, 0)
+	c := &cursor{floor: 7, comparedAt: t0}
+	from := c.from(t0.Add(time.Minute))
+	if from != 0 {
+		t.Fatalf("a minute on: reads above %d, want 0", from)
+	}
+	c.failed(from)
+	if got := c.from(t0.Add(time.Minute + time.Second)); got != 0 {
+		t.Errorf("after the full comparison failed: reads above %d, want 0", got)
+	}
+	c.failed(7) // a failed ordinary poll changes nothing
+	if got := c.from(t0.Add(time.Minute + 2*time.Second)); got != 7 {
+		t.Errorf("after an ordinary poll failed: reads above %d, want 7", got)
+	}
+}

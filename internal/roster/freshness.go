@@ -1,8 +1,9 @@
 package roster
 
 // freshIndex is implemented by an Index that can tell whether it may lag
-// behind the database: on PostgreSQL, a node whose change feed has been cut
-// for more than a few seconds may miss other nodes' changes (SPEC R7).
+// behind the database: on PostgreSQL, a node whose change feed has not
+// confirmed within the last second that it is caught up may miss other
+// nodes' changes (SPEC R7).
 type freshIndex interface {
 	// Fresh returns nil when the index may answer, or an error (code
 	// unavailable: 503) when it may be stale.
