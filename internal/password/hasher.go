@@ -6,17 +6,45 @@ import (
 	"crypto/subtle"
 	"fmt"
 	"runtime"
+	"time"
 
 	"golang.org/x/crypto/argon2"
 )
 
+// DefaultMaxWait is how long a hash waits for a free slot before it is shed
+// with ErrBusy (SECURITY.md R7: p95 of a login under 1.5 s). One production
+// hash takes about 40 ms, so a caller that waited this long is behind a
+// queue the node will not drain in time; answering 503 now is kinder than a
+// reply after several seconds, and it bounds the goroutines and memory held
+// by waiting requests.
+const DefaultMaxWait = time.Second
+
+// ErrBusy is returned (wrapped) by Hash, Verify and VerifyDummy when no
+// hashing slot came free within the Hasher's maximum wait: the node is
+// overloaded and the caller should answer "try again shortly", never
+// "wrong password". Match it with errors.Is; it also has the method
+// Overloaded() bool so that packages that may not import this one (the
+// domain) can recognise it.
+var ErrBusy error = busyError{}
+
+type busyError struct{}
+
+func (busyError) Error() string    { return "password hashing is overloaded" }
+func (busyError) Overloaded() bool { return true }
+
+// RetryAfter is the wait a shed caller is told to observe.
+func (busyError) RetryAfter() time.Duration { return time.Second }
+
 // Hasher hashes and verifies passwords with fixed parameters. At most
-// maxConcurrent hashes run at once; callers beyond that wait for a slot or
-// for their context to end. A Hasher is safe for concurrent use.
+// maxConcurrent hashes run at once; callers beyond that wait for a slot for
+// at most the maximum wait (DefaultMaxWait) or until their context ends, and
+// are then refused with ErrBusy or the context's error. A Hasher is safe for
+// concurrent use.
 type Hasher struct {
-	params Params
-	slots  chan struct{}
-	dummy  string // PHC string checked by VerifyDummy; no password matches it
+	params  Params
+	slots   chan struct{}
+	maxWait time.Duration
+	dummy   string // PHC string checked by VerifyDummy; no password matches it
 }
 
 // NewHasher returns a Hasher using p (zero fields take the production
@@ -27,11 +55,16 @@ func NewHasher(p Params, maxConcurrent int) *Hasher {
 	}
 	p = p.withDefaults()
 	return &Hasher{
-		params: p,
-		slots:  make(chan struct{}, maxConcurrent),
-		dummy:  phc{params: p, salt: randomBytes(p.SaltLen), key: randomBytes(p.KeyLen)}.String(),
+		params:  p,
+		slots:   make(chan struct{}, maxConcurrent),
+		maxWait: DefaultMaxWait,
+		dummy:   phc{params: p, salt: randomBytes(p.SaltLen), key: randomBytes(p.KeyLen)}.String(),
 	}
 }
+
+// SetMaxWait sets how long a hash waits for a slot before ErrBusy; d <= 0
+// means no bound but the caller's context. Call it before first use.
+func (h *Hasher) SetMaxWait(d time.Duration) { h.maxWait = d }
 
 // Hash returns the PHC string of password under a fresh random salt.
 func (h *Hasher) Hash(ctx context.Context, password string) (string, error) {
@@ -61,9 +94,12 @@ func (h *Hasher) Verify(ctx context.Context, password, encoded string) (ok, need
 
 // VerifyDummy runs Verify against a hash with h's parameters that no
 // password matches (its key is random, not derived). Call it for unknown
-// users, so that they answer as slowly as known ones.
-func (h *Hasher) VerifyDummy(ctx context.Context, password string) {
-	_, _, _ = h.Verify(ctx, password, h.dummy)
+// users, so that they answer as slowly as known ones. Its error is Verify's:
+// ErrBusy or the context's when no slot came free, so an unknown address is
+// shed exactly as a known one is.
+func (h *Hasher) VerifyDummy(ctx context.Context, password string) error {
+	_, _, err := h.Verify(ctx, password, h.dummy)
+	return err
 }
 
 func (h *Hasher) verify(ctx context.Context, password string, stored phc) (bool, error) {
@@ -88,8 +124,21 @@ func (h *Hasher) acquire(ctx context.Context) error {
 		return fmt.Errorf("wait for hashing slot: %w", err)
 	}
 	select {
+	case h.slots <- struct{}{}: // a free slot: no timer
+		return nil
+	default:
+	}
+	var expired <-chan time.Time
+	if h.maxWait > 0 {
+		t := time.NewTimer(h.maxWait)
+		defer t.Stop()
+		expired = t.C
+	}
+	select {
 	case h.slots <- struct{}{}:
 		return nil
+	case <-expired:
+		return fmt.Errorf("wait for hashing slot %v: %w", h.maxWait, ErrBusy)
 	case <-ctx.Done():
 		return fmt.Errorf("wait for hashing slot: %w", ctx.Err())
 	}

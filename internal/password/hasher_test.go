@@ -251,7 +251,9 @@ func TestVerifyDummy(t *testing.T) {
 	if dummy.params != h.params {
 		t.Errorf("dummy params: got %+v, want %+v", dummy.params, h.params)
 	}
-	h.VerifyDummy(context.Background(), "anything")
+	if err := h.VerifyDummy(context.Background(), "anything"); err != nil {
+		t.Fatalf("VerifyDummy: %v", err)
+	}
 	if got := len(h.slots); got != 0 {
 		t.Errorf("slots held: got %d, want 0", got)
 	}
@@ -264,9 +266,58 @@ func TestVerifyDummy(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Millisecond)
 	defer cancel()
 	start := time.Now()
-	h.VerifyDummy(ctx, "anything")
+	err = h.VerifyDummy(ctx, "anything")
 	if elapsed := time.Since(start); elapsed < 25*time.Millisecond {
 		t.Errorf("got return after %v, want it to wait for the slot until the deadline", elapsed)
+	}
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("got %v, want the context's error", err)
+	}
+}
+
+// SECURITY.md R7: a hash waits for a slot at most the maximum wait, then
+// is shed with ErrBusy, whatever its context allows; Hash, Verify and
+// VerifyDummy (unknown users) alike.
+func TestHasherShedsAfterMaxWait(t *testing.T) {
+	h := NewHasher(TestParams(), 1)
+	h.SetMaxWait(40 * time.Millisecond)
+	if err := h.acquire(context.Background()); err != nil { // the only slot, held
+		t.Fatal(err)
+	}
+	ctx := context.Background() // no deadline: only the max wait ends the wait
+	encoded := phc{params: h.params, salt: make([]byte, 16), key: make([]byte, 32)}.String()
+	calls := map[string]func() error{
+		"Hash":        func() error { _, err := h.Hash(ctx, "pw"); return err },
+		"Verify":      func() error { _, _, err := h.Verify(ctx, "pw", encoded); return err },
+		"VerifyDummy": func() error { return h.VerifyDummy(ctx, "pw") },
+	}
+	for name, call := range calls {
+		done := make(chan error, 1)
+		start := time.Now()
+		go func() { done <- call() }()
+		select {
+		case err := <-done:
+			elapsed := time.Since(start)
+			if !errors.Is(err, ErrBusy) {
+				t.Errorf("%s: got %v, want ErrBusy", name, err)
+			}
+			var o interface{ Overloaded() bool }
+			if !errors.As(err, &o) || !o.Overloaded() {
+				t.Errorf("%s: %v does not report Overloaded()", name, err)
+			}
+			if elapsed < 35*time.Millisecond {
+				t.Errorf("%s: shed after %v, want it to wait the max wait first", name, elapsed)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatalf("%s: still waiting for the slot after 5 s: the wait is not bounded", name)
+		}
+	}
+	h.release()
+	if _, err := h.Hash(ctx, "pw"); err != nil {
+		t.Fatalf("with the slot free: %v", err)
+	}
+	if got := len(h.slots); got != 0 {
+		t.Errorf("slots held: got %d, want 0", got)
 	}
 }
 

@@ -74,7 +74,10 @@ func (s *Service) verifyCredentials(ctx context.Context, in LoginInput) (User, [
 func (s *Service) authenticatePassword(ctx context.Context, email, password string) (User, error) {
 	user, err := s.store.GetUserByEmail(ctx, email)
 	if errors.Is(err, ErrNotFound) || len(password) > 1024 {
-		s.cfg.Hasher.VerifyDummy(ctx, password)
+		// Shed (503) or cut short exactly as a known address would be.
+		if err := s.cfg.Hasher.VerifyDummy(ctx, password); err != nil {
+			return User{}, fmt.Errorf("verify password: %w", err)
+		}
 		return User{}, errInvalidCredentials()
 	}
 	if err != nil {
