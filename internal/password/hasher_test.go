@@ -280,7 +280,7 @@ func TestVerifyDummy(t *testing.T) {
 // VerifyDummy (unknown users) alike.
 func TestHasherShedsAfterMaxWait(t *testing.T) {
 	h := NewHasher(TestParams(), 1)
-	h.SetMaxWait(40 * time.Millisecond)
+	h.SetQueue(10, 40*time.Millisecond)
 	if err := h.acquire(context.Background()); err != nil { // the only slot, held
 		t.Fatal(err)
 	}
@@ -338,5 +338,40 @@ func BenchmarkVerifyProduction(b *testing.B) {
 		if ok, _, err := h.Verify(ctx, "Tr0ub4dor&3 is not enough", productionReference); !ok || err != nil {
 			b.Fatal(ok, err)
 		}
+	}
+}
+
+// A caller beyond the queue's bound is shed at once, without waiting; one
+// that leaves the queue makes room again.
+func TestHasherShedsBeyondQueue(t *testing.T) {
+	h := NewHasher(TestParams(), 1)
+	h.SetQueue(1, time.Minute)
+	if err := h.acquire(context.Background()); err != nil { // the only slot, held
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	queued := make(chan error, 1)
+	go func() { _, err := h.Hash(ctx, "pw"); queued <- err }()
+	for h.waiting.Load() != 1 {
+		time.Sleep(time.Millisecond)
+	}
+	start := time.Now()
+	_, err := h.Hash(context.Background(), "pw")
+	if !errors.Is(err, ErrBusy) {
+		t.Fatalf("beyond the queue: got %v, want ErrBusy", err)
+	}
+	if elapsed := time.Since(start); elapsed > time.Second {
+		t.Errorf("beyond the queue: shed after %v, want at once", elapsed)
+	}
+	cancel()
+	if err := <-queued; !errors.Is(err, context.Canceled) {
+		t.Fatalf("the queued caller: got %v, want its context's error", err)
+	}
+	if n := h.waiting.Load(); n != 0 {
+		t.Fatalf("%d still counted as waiting", n)
+	}
+	h.release()
+	if _, err := h.Hash(context.Background(), "pw"); err != nil {
+		t.Fatalf("with the slot free: %v", err)
 	}
 }
