@@ -6,6 +6,7 @@ import (
 	"crypto/subtle"
 	"fmt"
 	"runtime"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -57,6 +58,7 @@ type Hasher struct {
 	maxWait  time.Duration
 	maxQueue int64
 	waiting  atomic.Int64
+	admitted atomic.Int64
 	dummy    string // PHC string checked by VerifyDummy; no password matches it
 }
 
@@ -81,6 +83,23 @@ func NewHasher(p Params, maxConcurrent int) *Hasher {
 // Call it before first use.
 func (h *Hasher) SetQueue(maxQueue int, maxWait time.Duration) {
 	h.maxQueue, h.maxWait = int64(maxQueue), maxWait
+}
+
+// Admit reserves a place for a password check that has other work to do
+// (database reads) before it hashes, so that under overload it is refused
+// before that work rather than after: at most as many checks are admitted
+// as the slots and the queue hold, the next one gets ErrBusy at once.
+// Call release when the check is over (it may be called more than once).
+func (h *Hasher) Admit() (release func(), err error) {
+	if h.maxQueue < 0 {
+		return func() {}, nil
+	}
+	if n := h.admitted.Add(1); n > int64(cap(h.slots))+h.maxQueue {
+		h.admitted.Add(-1)
+		return nil, fmt.Errorf("admit password check: %d in progress: %w", n-1, ErrBusy)
+	}
+	var once sync.Once
+	return func() { once.Do(func() { h.admitted.Add(-1) }) }, nil
 }
 
 // Hash returns the PHC string of password under a fresh random salt.

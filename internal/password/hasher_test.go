@@ -375,3 +375,29 @@ func TestHasherShedsBeyondQueue(t *testing.T) {
 		t.Fatalf("with the slot free: %v", err)
 	}
 }
+
+// Admit lets in as many checks as the slots and the queue hold, refuses the
+// next at once with ErrBusy, and lets one in again after a release.
+func TestHasherAdmit(t *testing.T) {
+	h := NewHasher(TestParams(), 2)
+	h.SetQueue(3, time.Second)
+	var releases []func()
+	for i := range 5 {
+		release, err := h.Admit()
+		if err != nil {
+			t.Fatalf("check %d of 5: %v", i+1, err)
+		}
+		releases = append(releases, release)
+	}
+	if _, err := h.Admit(); !errors.Is(err, ErrBusy) {
+		t.Fatalf("6th check: got %v, want ErrBusy", err)
+	}
+	releases[0]()
+	releases[0]() // a second call changes nothing
+	if _, err := h.Admit(); err != nil {
+		t.Fatalf("after a release: %v", err)
+	}
+	if _, err := h.Admit(); !errors.Is(err, ErrBusy) {
+		t.Fatalf("full again: got %v, want ErrBusy", err)
+	}
+}

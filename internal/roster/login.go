@@ -46,7 +46,15 @@ func (s *Service) Login(ctx context.Context, in LoginInput) (string, User, error
 // and every wrong password or code counts against both. Login and the
 // acceptance of an invitation by an existing account both go through it,
 // so neither is an unthrottled password oracle.
+//
+// Under overload it refuses with 503 before any database read (the
+// hasher's admission), whether or not the address has an account.
 func (s *Service) verifyCredentials(ctx context.Context, in LoginInput) (User, []throttleKey, error) {
+	release, err := s.cfg.Hasher.(sheddingHasher).admit()
+	if err != nil {
+		return User{}, nil, err
+	}
+	defer release()
 	keys := []throttleKey{{"email:" + NormalizeEmail(in.Email), s.cfg.LoginEmailLimit}, {"ip:" + in.IP, s.cfg.LoginIPLimit}}
 	if err := s.checkThrottle(ctx, keys); err != nil {
 		return User{}, nil, err

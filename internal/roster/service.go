@@ -57,6 +57,17 @@ func (h sheddingHasher) VerifyDummy(ctx context.Context, password string) error 
 	return overloaded(h.PasswordHasher.VerifyDummy(ctx, password))
 }
 
+// admit reserves a place for a password check before its database reads,
+// when the hasher bounds them (password.Hasher.Admit); release when done.
+func (h sheddingHasher) admit() (release func(), err error) {
+	a, ok := h.PasswordHasher.(interface{ Admit() (func(), error) })
+	if !ok {
+		return func() {}, nil
+	}
+	release, err = a.Admit()
+	return release, overloaded(err)
+}
+
 // overloaded maps an overload refusal of the hasher to CodeUnavailable with
 // its Retry-After (1 s unless the hasher says otherwise); other errors pass
 // unchanged.
