@@ -25,6 +25,9 @@ type serveConfig struct {
 	SecretKeyFile string
 	SecretKey     string
 	LoginIPLimit  int
+	// SignupIPLimit is sign-ups per client address per hour on this node;
+	// 0 turns the limit off.
+	SignupIPLimit int
 	Trusted       []netip.Prefix
 	AdminToken    string
 	MailFrom      string
@@ -53,6 +56,7 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (se
 	fs.StringVar(&c.MailFrom, "mail-from", env("ROSTER_MAIL_FROM", "Roster <roster@localhost>"), "From address of emails (ROSTER_MAIL_FROM)")
 	ttl := fs.String("invite-ttl", env("ROSTER_INVITE_TTL", "168h"), "invitation lifetime (ROSTER_INVITE_TTL)")
 	ipLimit := fs.String("login-ip-limit", env("ROSTER_LOGIN_IP_LIMIT", "100"), "failed logins per IP per 15 minutes (ROSTER_LOGIN_IP_LIMIT)")
+	signupLimit := fs.String("signup-ip-limit", env("ROSTER_SIGNUP_IP_LIMIT", "20"), "sign-ups per client address per hour on this node, 0 for no limit (ROSTER_SIGNUP_IP_LIMIT)")
 	proxies := fs.String("trusted-proxies", env("ROSTER_TRUSTED_PROXIES", ""), "load balancers whose X-Forwarded-For is believed: addresses or CIDR prefixes, comma-separated (ROSTER_TRUSTED_PROXIES)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
@@ -66,6 +70,9 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (se
 	}
 	if c.LoginIPLimit, err = strconv.Atoi(*ipLimit); err != nil || c.LoginIPLimit < 1 {
 		return c, fmt.Errorf("--login-ip-limit: %q is not a positive number", *ipLimit)
+	}
+	if c.SignupIPLimit, err = strconv.Atoi(*signupLimit); err != nil || c.SignupIPLimit < 0 {
+		return c, fmt.Errorf("--signup-ip-limit: %q is not a number of sign-ups (0 for no limit)", *signupLimit)
 	}
 	if c.Trusted, err = server.ParseTrustedProxies(*proxies); err != nil {
 		return c, fmt.Errorf("--trusted-proxies: %w", err)

@@ -13,6 +13,7 @@ const usage = `usage:
   roster serve [--addr 127.0.0.1:8080] [--db roster.db] [--model practice|wealth|marketing|accounts|FILE]
                [--mail-dir mail] [--smtp smtp://user:pass@host:port] [--base-url URL]
                [--signup open|closed] [--invite-ttl 168h] [--secret-key-file FILE] [--login-ip-limit 100]
+               [--signup-ip-limit 20]
   roster model check FILE
   roster model show PRESET
   roster migrate [--db roster.db]

@@ -50,6 +50,7 @@ func serveWith(ctx context.Context, cfg serveConfig, log *slog.Logger, stdout io
 		DB: cfg.DB, Model: m, MailDir: cfg.MailDir, SMTP: cfg.SMTP, MailFrom: cfg.MailFrom, BaseURL: cfg.BaseURL,
 		SignupOpen: cfg.Signup == "open", InviteTTL: cfg.InviteTTL, KeyFile: cfg.SecretKeyFile,
 		OperatorToken: cfg.AdminToken, LoginIPLimit: cfg.LoginIPLimit, TrustedProxies: cfg.Trusted, Logger: log,
+		SignupIPLimit: signupIPLimit(cfg.SignupIPLimit),
 	}
 	if cfg.SecretKey != "" {
 		if opts.SecretKey, err = seal.ParseKey(cfg.SecretKey); err != nil {
@@ -99,4 +100,13 @@ func runNode(ctx context.Context, a *app.App, ln net.Listener, url string, log *
 	}
 	log.Info("roster stopped cleanly")
 	return nil
+}
+
+// signupIPLimit maps --signup-ip-limit (0: off) to app.Options (0: the
+// default, negative: off).
+func signupIPLimit(n int) int {
+	if n == 0 {
+		return -1
+	}
+	return n
 }

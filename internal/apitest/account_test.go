@@ -239,3 +239,26 @@ func TestR2PerIPLimitBehindTrustedProxy(t *testing.T) {
 		t.Fatalf("another client behind the same balancer: got %d, want 201", s)
 	}
 }
+
+// --signup-ip-limit: N sign-ups from one address, then 429 with
+// Retry-After; a negative limit (the flag's 0) turns the limit off.
+func TestSignupIPLimitOption(t *testing.T) {
+	signup := func(e *Env, i int) *Resp {
+		return e.Do("POST", "/api/v1/signup", "", map[string]any{"email": fmt.Sprintf("s%d@example.com", i), "password": Password, "first_name": "a", "last_name": "b", "organization_name": "x"})
+	}
+	e := New(t, "practice", func(o *Options) { o.SignupIPLimit = 3 })
+	for i := range 3 {
+		if r := signup(e, i); r.Status != 201 {
+			t.Fatalf("sign-up %d of 3: got %d %s", i+1, r.Status, r.Body)
+		}
+	}
+	if r := signup(e, 3); r.Status != 429 || r.ErrorCode() != "rate_limited" || r.Header.Get("Retry-After") == "" {
+		t.Fatalf("4th sign-up with a limit of 3: got %d %s, want 429 rate_limited with Retry-After", r.Status, r.Body)
+	}
+	off := New(t, "practice", func(o *Options) { o.SignupIPLimit = -1 })
+	for i := range 25 { // past the default of 20
+		if r := signup(off, i); r.Status != 201 {
+			t.Fatalf("sign-up %d with no limit: got %d %s", i+1, r.Status, r.Body)
+		}
+	}
+}

@@ -128,3 +128,31 @@ func TestOutboxBodiesSealed(t *testing.T) {
 		t.Errorf("a sent email's body stays in the outbox")
 	}
 }
+
+// An email domain with a label that starts or ends with a hyphen is not an
+// address: sign-up, organization creation and invitations refuse it alike
+// (one check, roster.ValidateEmail), and nothing is stored.
+func TestEmailDomainHyphenLabelsRefused(t *testing.T) {
+	e := New(t, "practice")
+	a := e.Signup("owner@example.com", "Org")
+	before := e.TableCounts()
+	for _, bad := range []string{"a@-x.com", "a@x-.com", "a@x.-y.com", "a@x.y-.com"} {
+		r := e.Do("POST", "/api/v1/signup", "", map[string]any{"email": bad, "password": Password, "first_name": "a", "last_name": "b", "organization_name": "x"})
+		if r.Status != 422 || r.ErrorCode() != "validation_failed" || r.ErrorField() != "email" {
+			t.Errorf("sign-up as %s: got %d %s, want 422 validation_failed on email", bad, r.Status, r.Body)
+		}
+		r = e.Do("POST", "/api/v1/admin/orgs", OperatorToken, map[string]any{"name": "Y", "owner_email": bad})
+		if r.Status != 422 || r.ErrorCode() != "validation_failed" || r.ErrorField() != "owner_email" {
+			t.Errorf("operator creates an organization for %s: got %d %s, want 422 on owner_email", bad, r.Status, r.Body)
+		}
+		res := invite(t, e, a.Token, a.OrgID, "bookkeeper", bad)
+		if len(res) != 1 || res[0].Status != "error" || res[0].Error == nil || res[0].Error.Code != "validation_failed" {
+			t.Errorf("invitation of %s: got %+v, want a validation_failed result", bad, res)
+		}
+	}
+	if after := e.TableCounts(); after != before {
+		t.Fatalf("refused addresses changed the database:\nbefore %s\nafter  %s", before, after)
+	}
+	// Hyphens inside a label stay fine.
+	e.Signup("a@x-y.example.com", "Hyphen Co")
+}

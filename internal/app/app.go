@@ -48,6 +48,12 @@ type Options struct {
 	Clock          func() time.Time
 	// PasswordParams defaults to password.ProductionParams; tests inject cheaper ones.
 	PasswordParams *password.Params
+	// Hasher replaces the password hasher built from PasswordParams (tests
+	// inject one that reports overload).
+	Hasher roster.PasswordHasher
+	// SignupIPLimit is sign-ups per client address per hour on this node
+	// (--signup-ip-limit); 0 means the default 20, negative means no limit.
+	SignupIPLimit int
 	// MailPoll is how often the sender looks at the outbox without a nudge.
 	MailPoll time.Duration
 	// FeedPoll and FeedStaleAfter tune the PostgreSQL change feed
@@ -105,11 +111,15 @@ func build(ctx context.Context, o Options, store roster.Store) (*App, error) {
 	if o.PasswordParams != nil {
 		params = *o.PasswordParams
 	}
+	var hasher roster.PasswordHasher = password.NewHasher(params, 0)
+	if o.Hasher != nil {
+		hasher = o.Hasher
+	}
 	index := authz.New(o.Model)
 	cl := newCluster(index)
 	sender := mail.NewSender(store, transport, mail.Options{From: o.MailFrom, Logger: o.Logger, Now: o.Clock, PollInterval: o.MailPoll, Sealer: box})
 	svc, err := roster.NewService(roster.Config{
-		Model: o.Model, Store: store, Index: cl, Hasher: password.NewHasher(params, 0),
+		Model: o.Model, Store: store, Index: cl, Hasher: hasher,
 		ValidatePassword: password.Validate, OTP: totp.Toolkit{}, Sealer: box,
 		MailNotify: sender.Notify, Clock: o.Clock, Logger: o.Logger,
 		BaseURL: strings.TrimRight(o.BaseURL, "/"), InviteTTL: o.InviteTTL, SignupOpen: o.SignupOpen,
@@ -130,6 +140,7 @@ func build(ctx context.Context, o Options, store roster.Store) (*App, error) {
 	srv, err := server.New(server.Config{
 		Service: svc, Logger: o.Logger, OperatorToken: o.OperatorToken, Registry: reg,
 		Ready: cl.ready(store), Clock: o.Clock, Portal: web, TrustedProxies: o.TrustedProxies,
+		SignupPerIPPerHour: o.SignupIPLimit,
 	})
 	if err != nil {
 		cl.close()

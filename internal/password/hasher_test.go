@@ -251,7 +251,9 @@ func TestVerifyDummy(t *testing.T) {
 	if dummy.params != h.params {
 		t.Errorf("dummy params: got %+v, want %+v", dummy.params, h.params)
 	}
-	h.VerifyDummy(context.Background(), "anything")
+	if err := h.VerifyDummy(context.Background(), "anything"); err != nil {
+		t.Fatalf("VerifyDummy: %v", err)
+	}
 	if got := len(h.slots); got != 0 {
 		t.Errorf("slots held: got %d, want 0", got)
 	}
@@ -264,9 +266,58 @@ func TestVerifyDummy(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Millisecond)
 	defer cancel()
 	start := time.Now()
-	h.VerifyDummy(ctx, "anything")
+	err = h.VerifyDummy(ctx, "anything")
 	if elapsed := time.Since(start); elapsed < 25*time.Millisecond {
 		t.Errorf("got return after %v, want it to wait for the slot until the deadline", elapsed)
+	}
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("got %v, want the context's error", err)
+	}
+}
+
+// SECURITY.md R7: a hash waits for a slot at most the maximum wait, then
+// is shed with ErrBusy, whatever its context allows; Hash, Verify and
+// VerifyDummy (unknown users) alike.
+func TestHasherShedsAfterMaxWait(t *testing.T) {
+	h := NewHasher(TestParams(), 1)
+	h.SetQueue(10, 40*time.Millisecond)
+	if err := h.acquire(context.Background()); err != nil { // the only slot, held
+		t.Fatal(err)
+	}
+	ctx := context.Background() // no deadline: only the max wait ends the wait
+	encoded := phc{params: h.params, salt: make([]byte, 16), key: make([]byte, 32)}.String()
+	calls := map[string]func() error{
+		"Hash":        func() error { _, err := h.Hash(ctx, "pw"); return err },
+		"Verify":      func() error { _, _, err := h.Verify(ctx, "pw", encoded); return err },
+		"VerifyDummy": func() error { return h.VerifyDummy(ctx, "pw") },
+	}
+	for name, call := range calls {
+		done := make(chan error, 1)
+		start := time.Now()
+		go func() { done <- call() }()
+		select {
+		case err := <-done:
+			elapsed := time.Since(start)
+			if !errors.Is(err, ErrBusy) {
+				t.Errorf("%s: got %v, want ErrBusy", name, err)
+			}
+			var o interface{ Overloaded() bool }
+			if !errors.As(err, &o) || !o.Overloaded() {
+				t.Errorf("%s: %v does not report Overloaded()", name, err)
+			}
+			if elapsed < 35*time.Millisecond {
+				t.Errorf("%s: shed after %v, want it to wait the max wait first", name, elapsed)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatalf("%s: still waiting for the slot after 5 s: the wait is not bounded", name)
+		}
+	}
+	h.release()
+	if _, err := h.Hash(ctx, "pw"); err != nil {
+		t.Fatalf("with the slot free: %v", err)
+	}
+	if got := len(h.slots); got != 0 {
+		t.Errorf("slots held: got %d, want 0", got)
 	}
 }
 
@@ -287,5 +338,66 @@ func BenchmarkVerifyProduction(b *testing.B) {
 		if ok, _, err := h.Verify(ctx, "Tr0ub4dor&3 is not enough", productionReference); !ok || err != nil {
 			b.Fatal(ok, err)
 		}
+	}
+}
+
+// A caller beyond the queue's bound is shed at once, without waiting; one
+// that leaves the queue makes room again.
+func TestHasherShedsBeyondQueue(t *testing.T) {
+	h := NewHasher(TestParams(), 1)
+	h.SetQueue(1, time.Minute)
+	if err := h.acquire(context.Background()); err != nil { // the only slot, held
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	queued := make(chan error, 1)
+	go func() { _, err := h.Hash(ctx, "pw"); queued <- err }()
+	for h.waiting.Load() != 1 {
+		time.Sleep(time.Millisecond)
+	}
+	start := time.Now()
+	_, err := h.Hash(context.Background(), "pw")
+	if !errors.Is(err, ErrBusy) {
+		t.Fatalf("beyond the queue: got %v, want ErrBusy", err)
+	}
+	if elapsed := time.Since(start); elapsed > time.Second {
+		t.Errorf("beyond the queue: shed after %v, want at once", elapsed)
+	}
+	cancel()
+	if err := <-queued; !errors.Is(err, context.Canceled) {
+		t.Fatalf("the queued caller: got %v, want its context's error", err)
+	}
+	if n := h.waiting.Load(); n != 0 {
+		t.Fatalf("%d still counted as waiting", n)
+	}
+	h.release()
+	if _, err := h.Hash(context.Background(), "pw"); err != nil {
+		t.Fatalf("with the slot free: %v", err)
+	}
+}
+
+// Admit lets in as many checks as the slots and the queue hold, refuses the
+// next at once with ErrBusy, and lets one in again after a release.
+func TestHasherAdmit(t *testing.T) {
+	h := NewHasher(TestParams(), 2)
+	h.SetQueue(3, time.Second)
+	var releases []func()
+	for i := range 5 {
+		release, err := h.Admit()
+		if err != nil {
+			t.Fatalf("check %d of 5: %v", i+1, err)
+		}
+		releases = append(releases, release)
+	}
+	if _, err := h.Admit(); !errors.Is(err, ErrBusy) {
+		t.Fatalf("6th check: got %v, want ErrBusy", err)
+	}
+	releases[0]()
+	releases[0]() // a second call changes nothing
+	if _, err := h.Admit(); err != nil {
+		t.Fatalf("after a release: %v", err)
+	}
+	if _, err := h.Admit(); !errors.Is(err, ErrBusy) {
+		t.Fatalf("full again: got %v, want ErrBusy", err)
 	}
 }

@@ -46,7 +46,7 @@ type Error struct {
 	Code       Code
 	Message    string
 	Field      string
-	RetryAfter time.Duration // for CodeRateLimited
+	RetryAfter time.Duration // for CodeRateLimited and CodeUnavailable (0: the default)
 }
 
 func (e *Error) Error() string {

@@ -50,7 +50,15 @@ func (s *Service) Login(ctx context.Context, in LoginInput) (string, User, error
 // A wrong second factor counts on the user's own counter (totpKey), not on
 // the password's: a right password followed by guessed codes is refused
 // after 5 misses in 5 minutes, whatever the address's count.
+//
+// Under overload it refuses with 503 before any database read (the
+// hasher's admission), whether or not the address has an account.
 func (s *Service) verifyCredentials(ctx context.Context, in LoginInput) (User, []throttleKey, error) {
+	release, err := s.cfg.Hasher.(sheddingHasher).admit()
+	if err != nil {
+		return User{}, nil, err
+	}
+	defer release()
 	keys := []throttleKey{
 		{key: "email:" + NormalizeEmail(in.Email), limit: s.cfg.LoginEmailLimit},
 		{key: "ip:" + in.IP, limit: s.cfg.LoginIPLimit},
@@ -83,7 +91,10 @@ func (s *Service) verifyCredentials(ctx context.Context, in LoginInput) (User, [
 func (s *Service) authenticatePassword(ctx context.Context, email, password string) (User, error) {
 	user, err := s.store.GetUserByEmail(ctx, email)
 	if errors.Is(err, ErrNotFound) || len(password) > 1024 {
-		s.cfg.Hasher.VerifyDummy(ctx, password)
+		// Shed (503) or cut short exactly as a known address would be.
+		if err := s.cfg.Hasher.VerifyDummy(ctx, password); err != nil {
+			return User{}, fmt.Errorf("verify password: %w", err)
+		}
 		return User{}, errInvalidCredentials()
 	}
 	if err != nil {

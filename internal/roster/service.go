@@ -32,12 +32,62 @@ type Index interface {
 	MemberStatus(org OrgID, user UserID) (MemberStatus, bool)
 }
 
-// PasswordHasher hashes and verifies passwords (internal/password).
+// PasswordHasher hashes and verifies passwords (internal/password). When it
+// has no capacity for a hash within its bounded wait it returns an error
+// with the method Overloaded() bool reporting true (and, optionally,
+// RetryAfter() time.Duration); the service answers that with
+// CodeUnavailable (503 with Retry-After), never as a wrong password.
 type PasswordHasher interface {
 	Hash(ctx context.Context, password string) (string, error)
 	Verify(ctx context.Context, password, encoded string) (ok, needsRehash bool, err error)
-	// VerifyDummy spends the time of a verification, for unknown users.
-	VerifyDummy(ctx context.Context, password string)
+	// VerifyDummy spends the time of a verification, for unknown users, and
+	// fails as Verify would (overloaded, context done).
+	VerifyDummy(ctx context.Context, password string) error
+}
+
+// sheddingHasher turns the hasher's overload refusals into the contract's
+// 503, at every call: login, sign-up, acceptance, password checks.
+type sheddingHasher struct{ PasswordHasher }
+
+func (h sheddingHasher) Hash(ctx context.Context, password string) (string, error) {
+	s, err := h.PasswordHasher.Hash(ctx, password)
+	return s, overloaded(err)
+}
+
+func (h sheddingHasher) Verify(ctx context.Context, password, encoded string) (bool, bool, error) {
+	ok, rehash, err := h.PasswordHasher.Verify(ctx, password, encoded)
+	return ok, rehash, overloaded(err)
+}
+
+func (h sheddingHasher) VerifyDummy(ctx context.Context, password string) error {
+	return overloaded(h.PasswordHasher.VerifyDummy(ctx, password))
+}
+
+// admit reserves a place for a password check before its database reads,
+// when the hasher bounds them (password.Hasher.Admit); release when done.
+func (h sheddingHasher) admit() (release func(), err error) {
+	a, ok := h.PasswordHasher.(interface{ Admit() (func(), error) })
+	if !ok {
+		return func() {}, nil
+	}
+	release, err = a.Admit()
+	return release, overloaded(err)
+}
+
+// overloaded maps an overload refusal of the hasher to CodeUnavailable with
+// its Retry-After (1 s unless the hasher says otherwise); other errors pass
+// unchanged.
+func overloaded(err error) error {
+	var o interface{ Overloaded() bool }
+	if err == nil || !errors.As(err, &o) || !o.Overloaded() {
+		return err
+	}
+	wait := time.Second
+	var ra interface{ RetryAfter() time.Duration }
+	if errors.As(err, &ra) && ra.RetryAfter() > 0 {
+		wait = ra.RetryAfter()
+	}
+	return &Error{Code: CodeUnavailable, Message: "the server is busy checking other passwords; try again shortly", RetryAfter: wait}
 }
 
 // OTP is the TOTP toolkit (internal/totp).
@@ -102,6 +152,9 @@ func NewService(cfg Config) (*Service, error) {
 	}
 	if cfg.ValidatePassword == nil || cfg.OTP == nil || cfg.Sealer == nil {
 		return nil, errors.New("roster: password policy, OTP and sealer are required")
+	}
+	if _, ok := cfg.Hasher.(sheddingHasher); !ok {
+		cfg.Hasher = sheddingHasher{cfg.Hasher}
 	}
 	if cfg.Clock == nil {
 		cfg.Clock = time.Now

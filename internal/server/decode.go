@@ -8,7 +8,9 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/roster-dev/roster/internal/roster"
 )
@@ -31,9 +33,14 @@ func (s *Server) decode(r *http.Request, v any) error {
 
 func decodeJSON(r *http.Request, v any) error {
 	if ct := r.Header.Get("Content-Type"); ct != "" {
-		mt, _, err := mime.ParseMediaType(ct)
+		mt, params, err := mime.ParseMediaType(ct)
 		if err != nil || mt != "application/json" {
 			return &roster.Error{Code: codeUnsupportedMediaType, Message: "send application/json"}
+		}
+		// JSON is UTF-8 (RFC 8259); a body declared in another charset
+		// would be read as what it is not.
+		if cs, ok := params["charset"]; ok && !strings.EqualFold(cs, "utf-8") && !strings.EqualFold(cs, "utf8") {
+			return &roster.Error{Code: codeUnsupportedMediaType, Message: "send application/json in UTF-8 (charset " + strconv.Quote(cs) + " is not supported)"}
 		}
 	}
 	body, err := io.ReadAll(r.Body)
@@ -58,7 +65,111 @@ func decodeJSON(r *http.Request, v any) error {
 	if _, err := dec.Token(); err != io.EOF {
 		return &roster.Error{Code: roster.CodeInvalidJSON, Message: "the body must hold exactly one JSON value"}
 	}
+	// encoding/json turns invalid UTF-8 inside strings, and \u escapes of
+	// lone surrogates, into U+FFFD: refuse them instead of storing what the
+	// client did not send.
+	if badText(body) {
+		field := invalidUTF8Field(body)
+		return roster.Invalid(field, field+" is not valid UTF-8")
+	}
 	return nil
+}
+
+// badText reports invalid UTF-8 or a \u escape of a lone surrogate.
+func badText(b []byte) bool { return !utf8.Valid(b) || loneSurrogate(b) }
+
+// loneSurrogate reports whether JSON text b holds a \u escape of a UTF-16
+// surrogate that is not half of a pair (D800-DBFF then DC00-DFFF).
+func loneSurrogate(b []byte) bool {
+	hex4 := func(i int) (rune, bool) { // the code of \uXXXX at b[i]
+		if i+6 > len(b) || b[i] != '\\' || b[i+1] != 'u' {
+			return 0, false
+		}
+		n, err := strconv.ParseUint(string(b[i+2:i+6]), 16, 16)
+		return rune(n), err == nil
+	}
+	for i := 0; i < len(b); i++ {
+		if b[i] != '\\' || i+1 >= len(b) {
+			continue
+		}
+		r, ok := hex4(i)
+		switch {
+		case !ok: // another escape: skip its second byte
+			i++
+		case r >= 0xD800 && r <= 0xDBFF:
+			if lo, ok := hex4(i + 6); ok && lo >= 0xDC00 && lo <= 0xDFFF {
+				i += 11
+				continue
+			}
+			return true
+		case r >= 0xDC00 && r <= 0xDFFF:
+			return true
+		default:
+			i += 5
+		}
+	}
+	return false
+}
+
+// invalidUTF8Field names the first string of a syntactically valid JSON
+// body that holds invalid UTF-8 (or a lone surrogate): its field as the decoder's type errors name
+// it (object keys joined with dots, array positions left out), "body" at
+// the top level. A key that is itself invalid names its object.
+func invalidUTF8Field(body []byte) string {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	type level struct {
+		object  bool
+		wantKey bool
+		key     string
+	}
+	var stack []level
+	path := func(key string) string {
+		var parts []string
+		for _, l := range stack {
+			if l.object && !l.wantKey && l.key != "" {
+				parts = append(parts, l.key)
+			}
+		}
+		if key != "" {
+			parts = append(parts, key)
+		}
+		if len(parts) == 0 {
+			return "body"
+		}
+		return strings.Join(parts, ".")
+	}
+	for {
+		start := dec.InputOffset()
+		tok, err := dec.Token()
+		if err != nil {
+			return "body"
+		}
+		raw := body[start:dec.InputOffset()]
+		top := len(stack) - 1
+		isKey := top >= 0 && stack[top].object && stack[top].wantKey
+		if _, isString := tok.(string); isString && badText(raw) {
+			return path("") // a value: its key; a key: its object
+		}
+		switch tok {
+		case json.Delim('{'):
+			stack = append(stack, level{object: true, wantKey: true})
+			continue
+		case json.Delim('['):
+			stack = append(stack, level{})
+			continue
+		case json.Delim('}'), json.Delim(']'):
+			stack = stack[:top]
+			top--
+		default:
+			if isKey {
+				stack[top].key, stack[top].wantKey = tok.(string), false
+				continue
+			}
+		}
+		if top >= 0 && stack[top].object { // a value ended: a key comes next
+			stack[top].wantKey = true
+		}
+	}
 }
 
 // jsonError maps decoder errors: syntax → 400, types and fields → 422.

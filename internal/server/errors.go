@@ -70,12 +70,11 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 			return
 		}
 	}
-	if e.Code == roster.CodeRateLimited {
+	if e.Code == roster.CodeRateLimited || e.Code == roster.CodeUnavailable {
+		// At least 1 s: an unavailable without its own wait (database
+		// down, feed cut) gets 1; a shed password hash says its own.
 		secs := int(math.Ceil(e.RetryAfter.Seconds()))
 		w.Header().Set("Retry-After", strconv.Itoa(max(secs, 1)))
-	}
-	if e.Code == roster.CodeUnavailable {
-		w.Header().Set("Retry-After", "1")
 	}
 	writeJSON(w, statusOf[e.Code], errorBody{errorDetail{Code: e.Code, Message: e.Message, Field: e.Field}})
 }

@@ -28,7 +28,9 @@ type Config struct {
 	Registry      *prometheus.Registry
 	// Ready reports whether the node can serve (database reachable).
 	Ready func(ctx context.Context) error
-	// SignupPerIPPerHour bounds sign-ups per client address (default 20).
+	// SignupPerIPPerHour bounds sign-ups per client address per hour on
+	// this node (--signup-ip-limit): 0 means the default 20, a negative
+	// value means no limit.
 	SignupPerIPPerHour int
 	// InvitesPerUserPerHour bounds invitation calls per inviter (default 120;
 	// each call holds up to 100 addresses).
@@ -73,7 +75,7 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Ready == nil {
 		cfg.Ready = func(context.Context) error { return nil }
 	}
-	if cfg.SignupPerIPPerHour <= 0 {
+	if cfg.SignupPerIPPerHour == 0 {
 		cfg.SignupPerIPPerHour = 20
 	}
 	if cfg.InvitesPerUserPerHour <= 0 {

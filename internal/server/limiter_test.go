@@ -1,0 +1,96 @@
+package server
+
+import (
+	"fmt"
+	"testing"
+	"time"
+)
+
+type fakeClock struct{ t time.Time }
+
+func (c *fakeClock) now() time.Time { return c.t }
+
+// A flood of fresh keys past the cap must not reset anyone's limit: the
+// limiter used to wipe every counter once it held 100k keys, so an address
+// that was refused could flood from others and sign up again.
+func TestLimiterFloodKeepsLimitedKeysLimited(t *testing.T) {
+	c := &fakeClock{t: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)}
+	l := newLimiter(3, time.Hour, c.now)
+	for range 3 {
+		if ok, _ := l.allow("attacker"); !ok {
+			t.Fatal("refused within the limit")
+		}
+	}
+	if ok, _ := l.allow("attacker"); ok {
+		t.Fatal("4th event allowed with a limit of 3")
+	}
+	c.t = c.t.Add(time.Minute)
+	for i := range limiterMaxKeys + 5000 {
+		l.allow(fmt.Sprintf("flood-%d", i))
+	}
+	if n := len(l.counts); n > limiterMaxKeys {
+		t.Errorf("the limiter holds %d keys, want at most %d", n, limiterMaxKeys)
+	}
+	if ok, wait := l.allow("attacker"); ok || wait <= 0 {
+		t.Fatalf("after %d fresh keys the limited key was allowed again (ok=%v wait=%v)", limiterMaxKeys+5000, ok, wait)
+	}
+	// Still bounded when every key is at its limit: the oldest goes.
+	for i := range 10 {
+		k := fmt.Sprintf("late-%d", i)
+		for range 3 {
+			l.allow(k)
+		}
+	}
+	if n := len(l.counts); n > limiterMaxKeys {
+		t.Errorf("the limiter holds %d keys, want at most %d", n, limiterMaxKeys)
+	}
+	// Its window over, the key counts afresh.
+	c.t = c.t.Add(time.Hour)
+	if ok, _ := l.allow("attacker"); !ok {
+		t.Fatal("refused after its window ended")
+	}
+}
+
+// Expired keys are evicted before live ones, the oldest live one under its
+// limit before the limited ones.
+func TestLimiterEvictionOrder(t *testing.T) {
+	c := &fakeClock{t: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)}
+	l := newLimiter(2, time.Hour, c.now)
+	l.maxKeys = 4
+	l.allow("old") // expires first
+	c.t = c.t.Add(30 * time.Minute)
+	l.allow("limited")
+	l.allow("limited")
+	l.allow("counting-a")
+	l.allow("counting-b")
+	c.t = c.t.Add(31 * time.Minute) // "old" expired, the rest live
+	l.allow("new-1")
+	if _, ok := l.counts["old"]; ok {
+		t.Error("the expired key was kept")
+	}
+	if len(l.counts) != 4 {
+		t.Errorf("holds %d keys, want 4", len(l.counts))
+	}
+	l.allow("new-2") // full: the oldest under its limit goes
+	if _, ok := l.counts["counting-a"]; ok {
+		t.Error("the oldest counting key was kept")
+	}
+	if ok, _ := l.allow("limited"); ok {
+		t.Error("the limited key was evicted before a counting one")
+	}
+	if _, ok := l.counts["counting-b"]; !ok {
+		t.Error("a younger counting key was evicted")
+	}
+}
+
+func TestLimiterNegativeLimitAllowsAll(t *testing.T) {
+	l := newLimiter(-1, time.Hour, time.Now)
+	for range 100 {
+		if ok, _ := l.allow("k"); !ok {
+			t.Fatal("refused with no limit")
+		}
+	}
+	if len(l.counts) != 0 {
+		t.Errorf("counted %d keys with no limit", len(l.counts))
+	}
+}
