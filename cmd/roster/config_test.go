@@ -1,7 +1,9 @@
 package main
 
 import (
+	"context"
 	"io"
+	"strings"
 	"testing"
 )
 
@@ -46,5 +48,52 @@ func TestSignupIPLimitFlagAndVariable(t *testing.T) {
 	}
 	if got := signupIPLimit(7); got != 7 {
 		t.Errorf("signupIPLimit(7) = %d, want 7", got)
+	}
+}
+
+// Every command's help exits 0 and prints the usage, which names every
+// flag of roster serve and its variable; a bad flag exits 2.
+func TestHelpAndUsage(t *testing.T) {
+	for _, args := range [][]string{{"help"}, {"--help"}, {"-h"}, {"serve", "--help"}, {"serve", "-h"}, {"migrate", "--help"}, {"model", "--help"}} {
+		var out, errOut strings.Builder
+		if code := run(context.Background(), args, func(string) string { return "" }, &out, &errOut); code != 0 || !strings.Contains(out.String(), "roster serve [flags]") {
+			t.Errorf("roster %s: exit %d, stdout %q, stderr %q; want 0 and the usage", strings.Join(args, " "), code, out.String(), errOut.String())
+		}
+	}
+	var errOut strings.Builder
+	if code := run(context.Background(), []string{"serve", "--no-such-flag"}, func(string) string { return "" }, io.Discard, &errOut); code != 2 {
+		t.Errorf("a bad flag: exit %d, want 2", code)
+	}
+	// Every variable roster serve reads (one per flag, and two more) is in
+	// the usage, with its flag.
+	var seen []string
+	if _, err := parseServe([]string{"--help"}, func(name string) string { seen = append(seen, name); return "" }, io.Discard); err == nil {
+		t.Fatal("parseServe --help: no error")
+	}
+	if len(seen) < 13 {
+		t.Fatalf("parseServe read %d variables: %v", len(seen), seen)
+	}
+	for _, v := range seen {
+		if !strings.Contains(usage, v) {
+			t.Errorf("the usage does not name %s", v)
+		}
+		flagName := "--" + strings.ReplaceAll(strings.ToLower(strings.TrimPrefix(v, "ROSTER_")), "_", "-")
+		if v != "ROSTER_SECRET_KEY" && v != "ROSTER_ADMIN_TOKEN" && !strings.Contains(usage, flagName+" ") {
+			t.Errorf("the usage does not name %s", flagName)
+		}
+	}
+}
+
+// roster version prints the -ldflags version when one was set.
+func TestVersion(t *testing.T) {
+	defer func(v string) { version = v }(version)
+	version = "1.2.3"
+	var out strings.Builder
+	if code := run(context.Background(), []string{"version"}, func(string) string { return "" }, &out, io.Discard); code != 0 || out.String() != "roster 1.2.3\n" {
+		t.Errorf("roster version: exit %d, %q", code, out.String())
+	}
+	version = "dev"
+	if got := versionString(); !strings.HasPrefix(got, "roster dev") {
+		t.Errorf("without -ldflags: %q, want roster dev...", got)
 	}
 }

@@ -14,13 +14,16 @@ import (
 // migrate applies the embedded migrations and exits.
 func migrate(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("migrate", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs.SetOutput(io.Discard)
 	def := getenv("ROSTER_DB")
 	if def == "" {
 		def = "roster.db"
 	}
 	db := fs.String("db", def, "SQLite file or postgres:// URL (ROSTER_DB)")
-	if err := fs.Parse(args); err != nil {
+	if err := fs.Parse(args); helpRequested(err, stdout) {
+		return 0
+	} else if err != nil {
+		fmt.Fprintln(stderr, "roster migrate:", err)
 		return 2
 	}
 	// Open applies pending migrations; with PostgreSQL under an advisory

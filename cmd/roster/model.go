@@ -10,6 +10,10 @@ import (
 
 // modelCommand is `roster model check FILE` and `roster model show PRESET`.
 func modelCommand(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 1 && (args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
+		fmt.Fprint(stdout, usage)
+		return 0
+	}
 	if len(args) != 2 {
 		fmt.Fprintln(stderr, "usage: roster model check FILE | roster model show PRESET")
 		return 2

@@ -18,7 +18,10 @@ import (
 )
 
 func serve(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
-	cfg, err := parseServe(args, getenv, stderr)
+	cfg, err := parseServe(args, getenv, io.Discard)
+	if helpRequested(err, stdout) {
+		return 0
+	}
 	if err != nil {
 		fmt.Fprintln(stderr, "roster serve:", err)
 		return 2

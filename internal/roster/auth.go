@@ -29,6 +29,9 @@ func validateName(field, v string, required bool) error {
 	if v == "" && required {
 		return Invalid(field, field+" is required")
 	}
+	if !utf8.ValidString(v) {
+		return Invalid(field, field+" is not valid UTF-8 text")
+	}
 	if utf8.RuneCountInString(v) > 100 || strings.ContainsAny(v, "\r\n\x00") {
 		return Invalid(field, field+" must be at most 100 characters on one line")
 	}
