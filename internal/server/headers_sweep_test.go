@@ -16,7 +16,12 @@ import (
 // no-store, and a body's Content-Type names its charset; a method the path
 // does not serve is 405 method_not_allowed with the same headers.
 func TestSecurityHeadersEveryRoute(t *testing.T) {
-	e := apitest.New(t, "practice")
+	onBothStores(t, func(t *testing.T, newDB func(*testing.T) string) {
+		headersSweep(t, apitest.NewOn(t, "practice", newDB(t)))
+	})
+}
+
+func headersSweep(t *testing.T, e *apitest.Env) {
 	a := e.Signup("owner@example.com", "Org")
 	want := map[string]string{
 		"X-Content-Type-Options":  "nosniff",

@@ -24,30 +24,28 @@ import (
 //
 // It runs on SQLite and, when PostgreSQL is reachable, on PostgreSQL.
 func TestTenancySweepEveryRoute(t *testing.T) {
-	stores := []struct {
-		name string
-		db   func(t *testing.T) func(t *testing.T) string
-	}{
-		{"sqlite", func(*testing.T) func(*testing.T) string { return func(*testing.T) string { return "" } }},
-		{"postgres", func(t *testing.T) func(*testing.T) string {
-			pgtest.Skip(t)
-			url := pgtest.NewDatabase(t)
-			return func(t *testing.T) string { return pgtest.NewSchema(t, url) }
-		}},
-	}
 	presets := []struct{ name, plan string }{
 		{"practice", ""}, {"wealth", ""}, {"marketing", "enterprise"}, {"accounts", ""},
 	}
-	for _, st := range stores {
-		t.Run(st.name, func(t *testing.T) {
-			newDB := st.db(t)
-			for _, p := range presets {
-				t.Run(p.name, func(t *testing.T) {
-					sweep(t, apitest.NewOn(t, p.name, newDB(t)), p.plan)
-				})
-			}
-		})
-	}
+	onBothStores(t, func(t *testing.T, newDB func(*testing.T) string) {
+		for _, p := range presets {
+			t.Run(p.name, func(t *testing.T) {
+				sweep(t, apitest.NewOn(t, p.name, newDB(t)), p.plan)
+			})
+		}
+	})
+}
+
+// onBothStores runs fn on SQLite and, when PostgreSQL is reachable (or
+// CI=true requires it), on PostgreSQL; newDB gives each node a fresh
+// database ("" for a SQLite file, else a schema of its own).
+func onBothStores(t *testing.T, fn func(t *testing.T, newDB func(*testing.T) string)) {
+	t.Run("sqlite", func(t *testing.T) { fn(t, func(*testing.T) string { return "" }) })
+	t.Run("postgres", func(t *testing.T) {
+		pgtest.Skip(t)
+		url := pgtest.NewDatabase(t)
+		fn(t, func(t *testing.T) string { return pgtest.NewSchema(t, url) })
+	})
 }
 
 // notTenantRoutes take no organization or sub-resource id of a tenant: the
