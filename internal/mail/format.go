@@ -94,8 +94,11 @@ func base64Words(v string) string {
 	var words []string
 	for v != "" {
 		n := min(len(v), maxChunk)
-		for n < len(v) && !utf8.RuneStart(v[n]) {
+		for n > 0 && n < len(v) && !utf8.RuneStart(v[n]) {
 			n--
+		}
+		if n == 0 { // no character boundary within reach (invalid UTF-8): cut at the limit
+			n = min(len(v), maxChunk)
 		}
 		words = append(words, "=?utf-8?b?"+base64.StdEncoding.EncodeToString([]byte(v[:n]))+"?=")
 		v = v[n:]

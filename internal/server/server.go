@@ -90,16 +90,8 @@ func New(cfg Config) (*Server, error) {
 		invites: newLimiter(cfg.InvitesPerUserPerHour, time.Hour, cfg.Clock),
 		mux:     http.NewServeMux(), crossOrigin: http.NewCrossOriginProtection(), trusted: cfg.TrustedProxies,
 	}
-	s.routes = s.routeTable()
-	for _, rt := range s.routes {
-		if rt.need == 0 {
-			return nil, fmt.Errorf("server: route %s declares no requirement", rt.pattern)
-		}
-		h := s.adapt(rt)
-		if isPage(rt.pattern) {
-			h = s.crossOrigin.Handler(h) // form posts of the pages (SECURITY.md item 27)
-		}
-		s.mux.Handle(rt.pattern, h)
+	if err := s.register(s.routeTable()); err != nil {
+		return nil, err
 	}
 	s.mux.Handle("GET /metrics", promHandler(cfg.Registry))
 	s.mux.HandleFunc("/api/", s.notFoundAPI)
@@ -107,6 +99,25 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	return s, nil
+}
+
+// register mounts routes on the mux, refusing the whole table if one route
+// declares no requirement (deny by default: SECURITY.md item 2).
+func (s *Server) register(routes []route) error {
+	for _, rt := range routes {
+		if rt.need == 0 {
+			return fmt.Errorf("server: route %s declares no requirement", rt.pattern)
+		}
+	}
+	s.routes = routes
+	for _, rt := range routes {
+		h := s.adapt(rt)
+		if isPage(rt.pattern) {
+			h = s.crossOrigin.Handler(h) // form posts of the pages (SECURITY.md item 27)
+		}
+		s.mux.Handle(rt.pattern, h)
+	}
+	return nil
 }
 
 // ServeHTTP applies the outer middleware: request id, panic recovery,

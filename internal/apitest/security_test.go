@@ -1,0 +1,101 @@
+package apitest
+
+import (
+	"bytes"
+	"fmt"
+	"net/http"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/roster-dev/roster/internal/password"
+)
+
+// SECURITY.md item 13: an unknown address and a wrong password take the
+// same time, because an unknown address is checked against the hasher's
+// dummy hash. The hash is made costly enough (Argon2id m=19 MiB, t=1: tens
+// of milliseconds) that skipping the dummy would show as a gap well over
+// the 10 ms bar; the two kinds are interleaved so that load on the machine
+// falls on both alike.
+func TestLoginTimingUnknownVsWrongPassword(t *testing.T) {
+	params := password.Params{Memory: 19 * 1024, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}
+	e := New(t, "practice", func(o *Options) {
+		o.PasswordParams = &params
+		o.LoginIPLimit = 1 << 20 // one client address sends all 200 tries
+	})
+	e.Signup("known@example.com", "Org")
+	const pairs = 100
+	var unknown, wrong []time.Duration
+	var unknownBody []byte
+	login := func(email string) (time.Duration, *Resp) {
+		start := time.Now()
+		r := e.Do("POST", "/api/v1/sessions", "", map[string]any{"email": email, "password": "wrong-password-123456"})
+		return time.Since(start), r
+	}
+	for i := range pairs {
+		// 2 minutes per pair: 7.5 failures per address in any 15 minutes,
+		// under the lock-out's 10.
+		e.Clock.Advance(2 * time.Minute)
+		kinds := []string{fmt.Sprintf("nobody-%d@example.com", i), "known@example.com"}
+		if i%2 == 1 {
+			slices.Reverse(kinds)
+		}
+		for _, email := range kinds {
+			d, r := login(email)
+			if r.Status != http.StatusUnauthorized || r.ErrorCode() != "invalid_credentials" {
+				t.Fatalf("try %d, %s: got %d %s, want 401 invalid_credentials", i, email, r.Status, r.Body)
+			}
+			if unknownBody == nil {
+				unknownBody = r.Body
+			} else if !bytes.Equal(r.Body, unknownBody) {
+				t.Fatalf("try %d: bodies differ: %s and %s", i, r.Body, unknownBody)
+			}
+			if email == "known@example.com" {
+				wrong = append(wrong, d)
+			} else {
+				unknown = append(unknown, d)
+			}
+		}
+	}
+	mu, mw := median(unknown), median(wrong)
+	gap := mu - mw
+	if gap < 0 {
+		gap = -gap
+	}
+	t.Logf("median: unknown address %v, wrong password %v, gap %v", mu, mw, gap)
+	if gap >= 10*time.Millisecond {
+		t.Fatalf("median timing gap %v between an unknown address (%v) and a wrong password (%v), want < 10ms", gap, mu, mw)
+	}
+	if mw < 5*time.Millisecond {
+		t.Logf("a wrong password took only %v: the hash is too cheap here for the test to tell a skipped dummy", mw)
+	}
+}
+
+func median(ds []time.Duration) time.Duration {
+	s := slices.Clone(ds)
+	slices.Sort(s)
+	return s[len(s)/2]
+}
+
+// SECURITY.md item 23, absolute limit: a session used every 20 minutes
+// (never idle long enough to end) still ends 12 hours after login; the
+// account itself can sign in again. The idle limit is
+// TestSessionIdleExpiry.
+func TestSessionAbsoluteExpiry(t *testing.T) {
+	e := New(t, "practice")
+	a := e.Signup("busy@example.com", "Org")
+	elapsed := time.Duration(0)
+	for elapsed+20*time.Minute < 12*time.Hour {
+		e.Clock.Advance(20 * time.Minute)
+		elapsed += 20 * time.Minute
+		if r := e.Do("GET", "/api/v1/me", a.Token, nil); r.Status != http.StatusOK {
+			t.Fatalf("session in use, %v after login: got %d %s, want 200", elapsed, r.Status, r.Body)
+		}
+	}
+	e.Clock.Advance(12*time.Hour - elapsed + time.Minute) // 12h01m after login, 21 minutes after the last use
+	if r := e.Do("GET", "/api/v1/me", a.Token, nil); r.Status != http.StatusUnauthorized || r.ErrorCode() != "unauthenticated" {
+		t.Fatalf("12h01m after login: got %d %s, want 401 unauthenticated", r.Status, r.Body)
+	}
+	fresh := e.Login("busy@example.com")
+	e.Must(http.StatusOK, "GET", "/api/v1/me", fresh, nil)
+}
