@@ -26,7 +26,7 @@ func TestR10R11ClientAccess(t *testing.T) {
 		t.Helper()
 		return must(owner.CreateClient(bg, a.OrgID, client.CreateClientRequest{Name: name}))(t).ID
 	}
-	check := func(userID, perm, clientID string) client.Decision {
+	decide := func(userID, perm, clientID string) client.Decision {
 		t.Helper()
 		return *must(op.Check(bg, a.OrgID, client.CheckRequest{UserID: userID, Permission: perm, ClientID: clientID}))(t)
 	}
@@ -49,7 +49,7 @@ func TestR10R11ClientAccess(t *testing.T) {
 	if m := access(cl.MemberID); m.Mode != "specific" || len(m.Clients) != 0 {
 		t.Fatalf("client role: got %+v, want specific and none", m)
 	}
-	if d := check(cl.UserID, "clients.view", c1); d.Allowed || d.Reason != "client_not_assigned" {
+	if d := decide(cl.UserID, "clients.view", c1); d.Allowed || d.Reason != "client_not_assigned" {
 		t.Fatalf("unassigned client: got %+v, want client_not_assigned", d)
 	}
 
@@ -92,7 +92,7 @@ func TestR10R11ClientAccess(t *testing.T) {
 		{"unknown client", "cli_unknown", mgr.UserID, "unknown_client"},
 	}
 	for _, c := range cases {
-		if d := check(c.user, "clients.view", c.client); d.Reason != c.want {
+		if d := decide(c.user, "clients.view", c.client); d.Reason != c.want {
 			t.Errorf("%s: got %+v, want %s", c.who, d, c.want)
 		}
 	}
@@ -100,14 +100,14 @@ func TestR10R11ClientAccess(t *testing.T) {
 	// Archived clients stay granted; a new client is visible at once to
 	// all-clients members and to no restricted member.
 	must(owner.UpdateClient(bg, a.OrgID, c1, client.UpdateClientRequest{Status: client.Ptr("archived")}))(t)
-	if d := check(cl.UserID, "clients.view", c1); !d.Allowed {
+	if d := decide(cl.UserID, "clients.view", c1); !d.Allowed {
 		t.Fatalf("archived client: got %+v, want granted", d)
 	}
 	c3 := newClient("Gamma Ltd")
-	if d := check(mgr.UserID, "clients.settings", c3); !d.Allowed {
+	if d := decide(mgr.UserID, "clients.settings", c3); !d.Allowed {
 		t.Fatalf("new client for all-access manager: got %+v", d)
 	}
-	if d := check(cl.UserID, "clients.view", c3); d.Allowed {
+	if d := decide(cl.UserID, "clients.view", c3); d.Allowed {
 		t.Fatalf("new client for a restricted member: got %+v, want denied", d)
 	}
 	// Past clients can still be assigned.
@@ -135,7 +135,7 @@ func TestR10R11ClientAccess(t *testing.T) {
 		t.Fatalf("after change to client_manager: got %+v, want all with the list kept", m)
 	}
 	must(owner.UpdateMember(bg, a.OrgID, cl.MemberID, client.UpdateMemberRequest{Role: client.Ptr("client")}))(t)
-	if d := check(cl.UserID, "clients.view", c2); d.Allowed {
+	if d := decide(cl.UserID, "clients.view", c2); d.Allowed {
 		t.Fatalf("back to client role: got %+v, want only the kept list", d)
 	}
 }
