@@ -1,11 +1,14 @@
 package apitest
 
 import (
-	"net/http"
 	"slices"
 	"testing"
+
+	"github.com/roster-dev/roster/client"
 )
 
+// setClients is a raw PUT of a member's clients, for the tests that read
+// the answer as bytes (checks_test.go, errors_test.go, lifecycle_test.go).
 func setClients(e *Env, token, orgID, memberID, mode string, clients ...string) *Resp {
 	if clients == nil {
 		clients = []string{}
@@ -18,43 +21,64 @@ func setClients(e *Env, token, orgID, memberID, mode string, clients ...string) 
 func TestR10R11ClientAccess(t *testing.T) {
 	e := New(t, "practice")
 	a := e.Signup("owner@example.com", "Org")
-	c1 := createClient(t, e, a.Token, a.OrgID, "Alpha Ltd")
-	c2 := createClient(t, e, a.Token, a.OrgID, "Beta Ltd")
+	owner, op := e.api(a.Token), e.api(OperatorToken)
+	newClient := func(name string) string {
+		t.Helper()
+		return must(owner.CreateClient(bg, a.OrgID, client.CreateClientRequest{Name: name}))(t).ID
+	}
+	decide := func(userID, perm, clientID string) client.Decision {
+		t.Helper()
+		return *must(op.Check(bg, a.OrgID, client.CheckRequest{UserID: userID, Permission: perm, ClientID: clientID}))(t)
+	}
+	access := func(memberID string) client.ClientAccess {
+		t.Helper()
+		return must(owner.GetMember(bg, a.OrgID, memberID))(t).ClientAccess
+	}
+	c1 := newClient("Alpha Ltd")
+	c2 := newClient("Beta Ltd")
 	mgr := addMember(t, e, a, "client_manager", "mgr@example.com")
 	bk := addMember(t, e, a, "bookkeeper", "bk@example.com")
 	cl := addMember(t, e, a, "client", "client@example.com")
+	specific := func(ids ...string) client.ClientAccess {
+		return client.ClientAccess{Mode: client.AccessSpecific, Clients: ids}
+	}
 
-	if m := getMember(t, e, a.Token, a.OrgID, bk.MemberID); m.ClientAccess.Mode != "all" {
-		t.Fatalf("bookkeeper by default: got %s, want all", m.ClientAccess.Mode)
+	if m := access(bk.MemberID); m.Mode != "all" {
+		t.Fatalf("bookkeeper by default: got %s, want all", m.Mode)
 	}
-	if m := getMember(t, e, a.Token, a.OrgID, cl.MemberID); m.ClientAccess.Mode != "specific" || len(m.ClientAccess.Clients) != 0 {
-		t.Fatalf("client role: got %+v, want specific and none", m.ClientAccess)
+	if m := access(cl.MemberID); m.Mode != "specific" || len(m.Clients) != 0 {
+		t.Fatalf("client role: got %+v, want specific and none", m)
 	}
-	if d := check(t, e, a.OrgID, cl.UserID, "clients.view", c1); d.Allowed || d.Reason != "client_not_assigned" {
+	if d := decide(cl.UserID, "clients.view", c1); d.Allowed || d.Reason != "client_not_assigned" {
 		t.Fatalf("unassigned client: got %+v, want client_not_assigned", d)
 	}
 
 	// Refusals: mode all for a specific role; narrowing an all role; an unknown client.
-	for name, r := range map[string]*Resp{
-		"all for client role":       setClients(e, a.Token, a.OrgID, cl.MemberID, "all"),
-		"narrow client_manager":     setClients(e, a.Token, a.OrgID, mgr.MemberID, "specific", c1),
-		"unknown client":            setClients(e, a.Token, a.OrgID, cl.MemberID, "specific", "cli_nothere"),
-		"bad mode":                  setClients(e, a.Token, a.OrgID, cl.MemberID, "some"),
-		"clients with mode all set": setClients(e, a.Token, a.OrgID, bk.MemberID, "all", c1),
+	for _, tc := range []struct {
+		name   string
+		member string
+		access client.ClientAccess
+	}{
+		{"all for client role", cl.MemberID, client.ClientAccess{Mode: "all"}},
+		{"narrow client_manager", mgr.MemberID, specific(c1)},
+		{"unknown client", cl.MemberID, specific("cli_nothere")},
+		{"bad mode", cl.MemberID, client.ClientAccess{Mode: "some"}},
+		{"clients with mode all set", bk.MemberID, client.ClientAccess{Mode: "all", Clients: []string{c1}}},
 	} {
-		if r.Status != 422 || r.ErrorCode() != "validation_failed" {
-			t.Errorf("%s: got %d %s, want 422", name, r.Status, r.Body)
+		_, err := owner.SetClientAccess(bg, a.OrgID, tc.member, tc.access)
+		if st, code, _ := apiErr(err); st != 422 || code != "validation_failed" {
+			t.Errorf("%s: got %v, want 422", tc.name, err)
 		}
 	}
-	if r := setClients(e, bk.Token, a.OrgID, cl.MemberID, "specific", c1); r.Status != 403 {
-		t.Errorf("bookkeeper assigning: got %d, want 403", r.Status)
+	if _, err := e.api(bk.Token).SetClientAccess(bg, a.OrgID, cl.MemberID, specific(c1)); client.StatusOf(err) != 403 {
+		t.Errorf("bookkeeper assigning: got %v, want 403", err)
 	}
 
 	// Assign c1 to the client user, narrow the bookkeeper to c2.
-	if r := setClients(e, mgr.Token, a.OrgID, cl.MemberID, "specific", c1); r.Status != 200 {
-		t.Fatalf("assign: got %d %s", r.Status, r.Body)
+	if _, err := e.api(mgr.Token).SetClientAccess(bg, a.OrgID, cl.MemberID, specific(c1)); err != nil {
+		t.Fatalf("assign: %v", err)
 	}
-	setClients(e, a.Token, a.OrgID, bk.MemberID, "specific", c2)
+	must(owner.SetClientAccess(bg, a.OrgID, bk.MemberID, specific(c2)))(t)
 	cases := []struct {
 		who, client string
 		user        string
@@ -68,32 +92,31 @@ func TestR10R11ClientAccess(t *testing.T) {
 		{"unknown client", "cli_unknown", mgr.UserID, "unknown_client"},
 	}
 	for _, c := range cases {
-		if d := check(t, e, a.OrgID, c.user, "clients.view", c.client); d.Reason != c.want {
+		if d := decide(c.user, "clients.view", c.client); d.Reason != c.want {
 			t.Errorf("%s: got %+v, want %s", c.who, d, c.want)
 		}
 	}
 
 	// Archived clients stay granted; a new client is visible at once to
 	// all-clients members and to no restricted member.
-	e.Must(http.StatusOK, "PATCH", org(a.OrgID)+"/clients/"+c1, a.Token, map[string]any{"status": "archived"})
-	if d := check(t, e, a.OrgID, cl.UserID, "clients.view", c1); !d.Allowed {
+	must(owner.UpdateClient(bg, a.OrgID, c1, client.UpdateClientRequest{Status: client.Ptr("archived")}))(t)
+	if d := decide(cl.UserID, "clients.view", c1); !d.Allowed {
 		t.Fatalf("archived client: got %+v, want granted", d)
 	}
-	c3 := createClient(t, e, a.Token, a.OrgID, "Gamma Ltd")
-	if d := check(t, e, a.OrgID, mgr.UserID, "clients.settings", c3); !d.Allowed {
+	c3 := newClient("Gamma Ltd")
+	if d := decide(mgr.UserID, "clients.settings", c3); !d.Allowed {
 		t.Fatalf("new client for all-access manager: got %+v", d)
 	}
-	if d := check(t, e, a.OrgID, cl.UserID, "clients.view", c3); d.Allowed {
+	if d := decide(cl.UserID, "clients.view", c3); d.Allowed {
 		t.Fatalf("new client for a restricted member: got %+v, want denied", d)
 	}
 	// Past clients can still be assigned.
-	if r := setClients(e, a.Token, a.OrgID, cl.MemberID, "specific", c1, c3); r.Status != 200 {
-		t.Fatalf("assign archived client: got %d %s", r.Status, r.Body)
+	if _, err := owner.SetClientAccess(bg, a.OrgID, cl.MemberID, specific(c1, c3)); err != nil {
+		t.Fatalf("assign archived client: %v", err)
 	}
 
 	// The clients list shows only what the caller sees.
-	var list struct{ Clients []struct{ ID string } }
-	e.Must(http.StatusOK, "GET", org(a.OrgID)+"/clients?status=all", cl.Token, nil).JSON(t, &list)
+	list := must(e.api(cl.Token).ListClients(bg, a.OrgID, client.ClientQuery{Status: "all"}))(t)
 	var ids []string
 	for _, c := range list.Clients {
 		ids = append(ids, c.ID)
@@ -106,13 +129,13 @@ func TestR10R11ClientAccess(t *testing.T) {
 	}
 
 	// R11: on a role change the list is kept and the mode follows the new role.
-	e.Must(http.StatusOK, "PATCH", org(a.OrgID)+"/members/"+cl.MemberID, a.Token, map[string]any{"role": "client_manager"})
-	m := getMember(t, e, a.Token, a.OrgID, cl.MemberID)
-	if m.ClientAccess.Mode != "all" || !slices.Equal(m.ClientAccess.Clients, []string{c1, c3}) {
-		t.Fatalf("after change to client_manager: got %+v, want all with the list kept", m.ClientAccess)
+	must(owner.UpdateMember(bg, a.OrgID, cl.MemberID, client.UpdateMemberRequest{Role: client.Ptr("client_manager")}))(t)
+	m := access(cl.MemberID)
+	if m.Mode != "all" || !slices.Equal(m.Clients, []string{c1, c3}) {
+		t.Fatalf("after change to client_manager: got %+v, want all with the list kept", m)
 	}
-	e.Must(http.StatusOK, "PATCH", org(a.OrgID)+"/members/"+cl.MemberID, a.Token, map[string]any{"role": "client"})
-	if d := check(t, e, a.OrgID, cl.UserID, "clients.view", c2); d.Allowed {
+	must(owner.UpdateMember(bg, a.OrgID, cl.MemberID, client.UpdateMemberRequest{Role: client.Ptr("client")}))(t)
+	if d := decide(cl.UserID, "clients.view", c2); d.Allowed {
 		t.Fatalf("back to client role: got %+v, want only the kept list", d)
 	}
 }
@@ -122,12 +145,13 @@ func TestR10R11ClientAccess(t *testing.T) {
 func TestR11CheckClientRules(t *testing.T) {
 	e := New(t, "practice")
 	a := e.Signup("owner@example.com", "Org")
-	r := e.Do("POST", org(a.OrgID)+"/check", a.Token, map[string]any{"user_id": a.UserID, "permission": "clients.view"})
-	if r.Status != 422 || r.ErrorField() != "client_id" {
-		t.Fatalf("per-client without client: got %d %s, want 422 on client_id", r.Status, r.Body)
+	_, err := e.api(a.Token).Check(bg, a.OrgID, client.CheckRequest{UserID: a.UserID, Permission: "clients.view"})
+	if st, _, field := apiErr(err); st != 422 || field != "client_id" {
+		t.Fatalf("per-client without client: got %v, want 422 on client_id", err)
 	}
-	if d := check(t, e, a.OrgID, a.UserID, "practice.settings", "cli_whatever"); !d.Allowed {
-		t.Fatalf("org-wide with a client: got %+v, want granted", d)
+	d, err := e.api(OperatorToken).Check(bg, a.OrgID, client.CheckRequest{UserID: a.UserID, Permission: "practice.settings", ClientID: "cli_whatever"})
+	if err != nil || !d.Allowed {
+		t.Fatalf("org-wide with a client: got %+v, %v, want granted", d, err)
 	}
 }
 
@@ -135,7 +159,7 @@ func TestR11CheckClientRules(t *testing.T) {
 func TestNoClientsInMarketing(t *testing.T) {
 	e := New(t, "marketing")
 	a := e.Signup("owner@example.com", "Org")
-	if r := e.Do("GET", org(a.OrgID)+"/clients", a.Token, nil); r.Status != 404 {
-		t.Fatalf("got %d, want 404", r.Status)
+	if _, err := e.api(a.Token).ListClients(bg, a.OrgID, client.ClientQuery{}); client.StatusOf(err) != 404 {
+		t.Fatalf("got %v, want 404", err)
 	}
 }

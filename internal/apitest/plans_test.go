@@ -6,38 +6,32 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/roster-dev/roster/client"
 )
 
-// setPlan is the operator's plan change.
+// setPlan is the operator's plan change, answered as a JSON object (for
+// customroles_test.go; the tests here call client.AdminSetPlan).
 func setPlan(t *testing.T, e *Env, orgID, plan string) map[string]any {
 	t.Helper()
 	return e.Must(http.StatusOK, "PATCH", "/api/v1/admin/orgs/"+orgID, OperatorToken, map[string]any{"plan": plan}).M(t)
 }
 
-type seatsJSON struct {
-	Limit    *int `json:"limit"`
-	Used     int  `json:"used"`
-	Billable *int `json:"billable"`
-}
-
-type orgSeats struct {
-	Plan       string    `json:"plan"`
-	Seats      seatsJSON `json:"seats"`
-	AgentSeats seatsJSON `json:"agent_seats"`
-}
-
-func seatsOf(t *testing.T, e *Env, token, orgID string) orgSeats {
+// seatsOf returns the organization with its plan and seat counts.
+func seatsOf(t *testing.T, e *Env, token, orgID string) client.Organization {
 	t.Helper()
-	var o orgSeats
-	e.Must(http.StatusOK, "GET", org(orgID), token, nil).JSON(t, &o)
-	return o
+	return *must(e.api(token).GetOrganization(bg, orgID))(t)
 }
 
 func memberCount(t *testing.T, e *Env, token, orgID string) int {
 	t.Helper()
-	var page struct{ Members []member }
-	e.Must(http.StatusOK, "GET", org(orgID)+"/members?limit=200", token, nil).JSON(t, &page)
-	return len(page.Members)
+	return len(must(e.api(token).ListMembers(bg, orgID, client.MemberQuery{Limit: 200}))(t).Members)
+}
+
+// inviteAs invites addresses with a role ("" for the model's default) and
+// agent access or not.
+func inviteAs(c *client.Client, orgID, role string, agent bool, emails ...string) ([]client.InviteResult, error) {
+	return c.Invite(bg, orgID, client.InviteRequest{Emails: emails, Role: role, AgentAccess: agent})
 }
 
 // The operator changes an organization's plan; nobody else can, and bad
@@ -45,35 +39,35 @@ func memberCount(t *testing.T, e *Env, token, orgID string) int {
 func TestOperatorChangesPlan(t *testing.T) {
 	e := New(t, "marketing")
 	a := e.Signup("owner@example.com", "Acme")
+	op := e.api(OperatorToken)
 	if o := seatsOf(t, e, a.Token, a.OrgID); o.Plan != "starter" || o.Seats.Limit == nil || *o.Seats.Limit != 3 || *o.AgentSeats.Limit != 1 {
 		t.Fatalf("a new account: got %+v, want the starter plan with 3 seats and 1 agent seat", o)
 	}
-	path := "/api/v1/admin/orgs/" + a.OrgID
-	if r := e.Do("PATCH", path, a.Token, map[string]any{"plan": "enterprise"}); r.Status != 403 {
-		t.Fatalf("the owner changing its own plan: got %d %s, want 403", r.Status, r.Body)
+	if _, err := e.api(a.Token).AdminSetPlan(bg, a.OrgID, "enterprise"); client.StatusOf(err) != 403 {
+		t.Fatalf("the owner changing its own plan: got %v, want 403", err)
 	}
-	if r := e.Do("PATCH", path, OperatorToken, map[string]any{"plan": "platinum"}); r.Status != 422 || r.ErrorField() != "plan" {
-		t.Fatalf("an unknown plan: got %d %s, want 422 on plan", r.Status, r.Body)
+	if _, err := op.AdminSetPlan(bg, a.OrgID, "platinum"); client.StatusOf(err) != 422 || client.FieldOf(err) != "plan" {
+		t.Fatalf("an unknown plan: got %v, want 422 on plan", err)
 	}
-	if r := e.Do("PATCH", path, OperatorToken, map[string]any{"plan": "business", "seats": 99}); r.Status != 422 || r.ErrorField() != "seats" {
+	// An unknown field cannot be sent through the typed client.
+	if r := e.Do("PATCH", "/api/v1/admin/orgs/"+a.OrgID, OperatorToken, map[string]any{"plan": "business", "seats": 99}); r.Status != 422 || r.ErrorField() != "seats" {
 		t.Fatalf("an unknown field: got %d %s, want 422 on seats", r.Status, r.Body)
 	}
-	if r := e.Do("PATCH", "/api/v1/admin/orgs/org_nothere", OperatorToken, map[string]any{"plan": "business"}); r.Status != 404 {
-		t.Fatalf("an unknown organization: got %d, want 404", r.Status)
+	if _, err := op.AdminSetPlan(bg, "org_nothere", "business"); client.StatusOf(err) != 404 {
+		t.Fatalf("an unknown organization: got %v, want 404", err)
 	}
 	if o := seatsOf(t, e, a.Token, a.OrgID); o.Plan != "starter" {
 		t.Fatalf("after refused changes: plan %s, want starter", o.Plan)
 	}
-	setPlan(t, e, a.OrgID, "business")
+	must(op.AdminSetPlan(bg, a.OrgID, "business"))(t)
 	if o := seatsOf(t, e, a.Token, a.OrgID); o.Plan != "business" || *o.Seats.Limit != 15 || *o.AgentSeats.Limit != 5 {
 		t.Fatalf("business: got %+v", o)
 	}
-	setPlan(t, e, a.OrgID, "enterprise")
+	must(op.AdminSetPlan(bg, a.OrgID, "enterprise"))(t)
 	if o := seatsOf(t, e, a.Token, a.OrgID); o.Seats.Limit != nil || o.AgentSeats.Limit != nil {
 		t.Fatalf("enterprise: got %+v, want null (unlimited) limits", o)
 	}
-	var audit struct{ Events []struct{ Action string } }
-	e.Must(http.StatusOK, "GET", org(a.OrgID)+"/audit?action=organization.plan_changed", a.Token, nil).JSON(t, &audit)
+	audit := must(e.api(a.Token).ListAudit(bg, a.OrgID, client.AuditQuery{Action: "organization.plan_changed"}))(t)
 	if len(audit.Events) != 2 {
 		t.Fatalf("plan changes audited: got %d events, want 2", len(audit.Events))
 	}
@@ -85,47 +79,51 @@ func TestOperatorChangesPlan(t *testing.T) {
 func TestR16SeatLimit(t *testing.T) {
 	e := New(t, "marketing") // starter: 3 seats
 	a := e.Signup("owner@example.com", "Acme")
-	invite(t, e, a.Token, a.OrgID, "read_only", "one@example.com")
+	owner := e.api(a.Token)
+	must(inviteAs(owner, a.OrgID, "read_only", false, "one@example.com"))(t)
 	emailsBefore := len(e.Emails())
 
-	r := e.Do("POST", org(a.OrgID)+"/invitations", a.Token, map[string]any{"emails": []string{"two@example.com", "three@example.com"}})
-	if r.Status != 409 || r.ErrorCode() != "seat_limit_reached" {
-		t.Fatalf("two invitations for one free seat: got %d %s, want 409 seat_limit_reached", r.Status, r.Body)
+	_, err := inviteAs(owner, a.OrgID, "", false, "two@example.com", "three@example.com")
+	if st, code, _ := apiErr(err); st != 409 || code != "seat_limit_reached" {
+		t.Fatalf("two invitations for one free seat: got %v, want 409 seat_limit_reached", err)
 	}
 	if n := memberCount(t, e, a.Token, a.OrgID); n != 2 || len(e.Emails()) != emailsBefore {
 		t.Fatalf("a refused call changed something: %d members, %d emails (want 2, %d)", n, len(e.Emails()), emailsBefore)
 	}
 	// Invalid and duplicate addresses take no seat: the valid one fits.
-	res := invite(t, e, a.Token, a.OrgID, "read_only", "two@example.com", "not-an-address", "TWO@example.com")
+	res := must(inviteAs(owner, a.OrgID, "read_only", false, "two@example.com", "not-an-address", "TWO@example.com"))(t)
 	if res[0].Status != "invited" || res[1].Status != "error" || res[2].Status != "error" {
 		t.Fatalf("one valid address for one seat: got %+v", res)
 	}
 	if o := seatsOf(t, e, a.Token, a.OrgID); o.Seats.Used != 3 {
 		t.Fatalf("seats used: got %d, want 3 (owner + 2 invited)", o.Seats.Used)
 	}
-	if r := e.Do("POST", org(a.OrgID)+"/invitations", a.Token, map[string]any{"emails": []string{"four@example.com"}}); r.ErrorCode() != "seat_limit_reached" {
-		t.Fatalf("a full plan: got %d %s", r.Status, r.Body)
+	if _, err := inviteAs(owner, a.OrgID, "read_only", false, "four@example.com"); !client.IsCode(err, "seat_limit_reached") {
+		t.Fatalf("a full plan: got %v", err)
 	}
 
 	// Revoking frees a seat; reactivating needs one again.
-	e.Must(http.StatusOK, "POST", org(a.OrgID)+"/members/"+res[0].MemberID+"/revoke", a.Token, nil)
-	four := invite(t, e, a.Token, a.OrgID, "read_only", "four@example.com")
-	if r := e.Do("POST", org(a.OrgID)+"/members/"+res[0].MemberID+"/reactivate", a.Token, nil); r.Status != 409 || r.ErrorCode() != "seat_limit_reached" {
-		t.Fatalf("reactivating into a full plan: got %d %s", r.Status, r.Body)
+	must(owner.Revoke(bg, a.OrgID, res[0].MemberID))(t)
+	four := must(inviteAs(owner, a.OrgID, "read_only", false, "four@example.com"))(t)
+	_, err = owner.Reactivate(bg, a.OrgID, res[0].MemberID)
+	if st, code, _ := apiErr(err); st != 409 || code != "seat_limit_reached" {
+		t.Fatalf("reactivating into a full plan: got %v", err)
 	}
-	if m := getMember(t, e, a.Token, a.OrgID, res[0].MemberID); m.Status != "revoked" {
+	if m := must(owner.GetMember(bg, a.OrgID, res[0].MemberID))(t); m.Status != "revoked" {
 		t.Fatalf("a refused reactivation changed the status to %s", m.Status)
 	}
 
 	// R5: an expired invitation holds no seat, and its resend needs one.
 	e.Clock.Advance(8 * 24 * time.Hour)
-	a.Token = e.Login(a.Email) // the session has ended too
-	if o := seatsOf(t, e, a.Token, a.OrgID); o.Seats.Used != 1 {
+	s := must(e.api("").Login(bg, client.LoginRequest{Email: a.Email, Password: Password}))(t) // the session has ended too
+	owner = e.api(s.Token)
+	if o := seatsOf(t, e, s.Token, a.OrgID); o.Seats.Used != 1 {
 		t.Fatalf("after every invitation expired: seats used %d, want 1", o.Seats.Used)
 	}
-	invite(t, e, a.Token, a.OrgID, "read_only", "five@example.com", "six@example.com")
-	if r := e.Do("POST", org(a.OrgID)+"/members/"+four[0].MemberID+"/resend", a.Token, nil); r.Status != 409 || r.ErrorCode() != "seat_limit_reached" {
-		t.Fatalf("resending an expired invitation into a full plan: got %d %s", r.Status, r.Body)
+	must(inviteAs(owner, a.OrgID, "read_only", false, "five@example.com", "six@example.com"))(t)
+	_, err = owner.ResendInvitation(bg, a.OrgID, four[0].MemberID)
+	if st, code, _ := apiErr(err); st != 409 || code != "seat_limit_reached" {
+		t.Fatalf("resending an expired invitation into a full plan: got %v", err)
 	}
 }
 
@@ -134,17 +132,20 @@ func TestR16SeatLimit(t *testing.T) {
 func TestR16ConcurrentInvitesForLastSeat(t *testing.T) {
 	e := New(t, "marketing")
 	a := e.Signup("owner@example.com", "Acme")
-	invite(t, e, a.Token, a.OrgID, "read_only", "first@example.com") // 2 of 3 seats used
+	owner := e.api(a.Token)
+	must(inviteAs(owner, a.OrgID, "read_only", false, "first@example.com"))(t) // 2 of 3 seats used
 	codes := make([]string, 20)
 	var wg sync.WaitGroup
 	for i := range codes {
 		wg.Go(func() {
-			r := e.Do("POST", org(a.OrgID)+"/invitations", a.Token, map[string]any{"emails": []string{fmt.Sprintf("racer%d@example.com", i)}})
-			switch {
-			case r.Status == 200:
+			_, err := inviteAs(owner, a.OrgID, "", false, fmt.Sprintf("racer%d@example.com", i))
+			switch _, code, _ := apiErr(err); {
+			case err == nil:
 				codes[i] = "ok"
+			case code != "":
+				codes[i] = code
 			default:
-				codes[i] = r.ErrorCode()
+				codes[i] = err.Error()
 			}
 		})
 	}
@@ -175,20 +176,27 @@ func TestR16ConcurrentInvitesForLastSeat(t *testing.T) {
 func TestR16ConcurrentReactivationsForLastSeat(t *testing.T) {
 	e := New(t, "marketing")
 	a := e.Signup("owner@example.com", "Acme")
-	setPlan(t, e, a.OrgID, "enterprise")
+	owner, op := e.api(a.Token), e.api(OperatorToken)
+	must(op.AdminSetPlan(bg, a.OrgID, "enterprise"))(t)
 	var ids []string
 	for i := range 12 {
 		ids = append(ids, addMember(t, e, a, "read_only", fmt.Sprintf("m%d@example.com", i)).MemberID)
 	}
 	for _, id := range ids {
-		e.Must(http.StatusOK, "POST", org(a.OrgID)+"/members/"+id+"/revoke", a.Token, nil)
+		must(owner.Revoke(bg, a.OrgID, id))(t)
 	}
-	setPlan(t, e, a.OrgID, "starter")
+	must(op.AdminSetPlan(bg, a.OrgID, "starter"))(t)
 	addMember(t, e, a, "read_only", "kept@example.com") // 2 of 3 seats used
 	statuses := make([]int, len(ids))
 	var wg sync.WaitGroup
 	for i, id := range ids {
-		wg.Go(func() { statuses[i] = e.Do("POST", org(a.OrgID)+"/members/"+id+"/reactivate", a.Token, nil).Status })
+		wg.Go(func() {
+			if _, err := owner.Reactivate(bg, a.OrgID, id); err != nil {
+				statuses[i] = client.StatusOf(err)
+			} else {
+				statuses[i] = 200
+			}
+		})
 	}
 	wg.Wait()
 	ok := 0
@@ -211,30 +219,31 @@ func TestR16ConcurrentReactivationsForLastSeat(t *testing.T) {
 func TestR16AcceptanceAfterPlanShrank(t *testing.T) {
 	e := New(t, "marketing")
 	a := e.Signup("owner@example.com", "Acme")
-	setPlan(t, e, a.OrgID, "business")
+	owner, op, anon := e.api(a.Token), e.api(OperatorToken), e.api("")
+	must(op.AdminSetPlan(bg, a.OrgID, "business"))(t)
 	addMember(t, e, a, "read_only", "active1@example.com")
 	addMember(t, e, a, "read_only", "active2@example.com")
-	pending := invite(t, e, a.Token, a.OrgID, "read_only", "late@example.com")
+	pending := must(owner.Invite(bg, a.OrgID, client.InviteRequest{Emails: []string{"late@example.com"}, Role: "read_only"}))(t)
 	tok := e.LastToken("late@example.com", "invite")
-	setPlan(t, e, a.OrgID, "starter") // 4 seats used, 3 allowed: nobody is removed
+	must(op.AdminSetPlan(bg, a.OrgID, "starter"))(t) // 4 seats used, 3 allowed: nobody is removed
 
 	if o := seatsOf(t, e, a.Token, a.OrgID); o.Seats.Used != 4 {
 		t.Fatalf("after the downgrade: seats used %d, want 4", o.Seats.Used)
 	}
-	accept := map[string]any{"token": tok, "password": Password, "first_name": "Late", "last_name": "Comer"}
-	if r := e.Do("POST", "/api/v1/invitations/accept", "", accept); r.Status != 409 || r.ErrorCode() != "seat_limit_reached" {
-		t.Fatalf("accepting over the shrunk plan: got %d %s, want 409 seat_limit_reached", r.Status, r.Body)
+	accept := client.AcceptRequest{Token: tok, Password: Password, FirstName: "Late", LastName: "Comer"}
+	_, err := anon.AcceptInvitation(bg, accept)
+	if st, code, _ := apiErr(err); st != 409 || code != "seat_limit_reached" {
+		t.Fatalf("accepting over the shrunk plan: got %v, want 409 seat_limit_reached", err)
 	}
-	if m := getMember(t, e, a.Token, a.OrgID, pending[0].MemberID); m.Status != "invited" {
+	if m := must(owner.GetMember(bg, a.OrgID, pending[0].MemberID))(t); m.Status != "invited" {
 		t.Fatalf("a refused acceptance changed the member to %s", m.Status)
 	}
-	if r := e.Do("POST", "/api/v1/sessions", "", map[string]any{"email": "late@example.com", "password": Password}); r.Status != 401 {
-		t.Fatalf("a refused acceptance created an account: login got %d", r.Status)
+	if _, err := anon.Login(bg, client.LoginRequest{Email: "late@example.com", Password: Password}); client.StatusOf(err) != 401 {
+		t.Fatalf("a refused acceptance created an account: login got %v", err)
 	}
-	var page struct{ Members []member }
-	e.Must(http.StatusOK, "GET", org(a.OrgID)+"/members?q=active1", a.Token, nil).JSON(t, &page)
-	e.Must(http.StatusOK, "POST", org(a.OrgID)+"/members/"+page.Members[0].ID+"/revoke", a.Token, nil)
-	e.Must(http.StatusOK, "POST", "/api/v1/invitations/accept", "", accept)
+	page := must(owner.ListMembers(bg, a.OrgID, client.MemberQuery{Q: "active1"}))(t)
+	must(owner.Revoke(bg, a.OrgID, page.Members[0].ID))(t)
+	must(anon.AcceptInvitation(bg, accept))(t)
 }
 
 // R17: agent access is off by default (the owner's too), counts against
@@ -243,58 +252,53 @@ func TestR16AcceptanceAfterPlanShrank(t *testing.T) {
 func TestR17AgentSeats(t *testing.T) {
 	e := New(t, "marketing")
 	a := e.Signup("owner@example.com", "Acme")
-	owner := getMember(t, e, a.Token, a.OrgID, a.MemberID)
+	owner, op := e.api(a.Token), e.api(OperatorToken)
+	self := must(owner.GetMember(bg, a.OrgID, a.MemberID))(t)
 	o := seatsOf(t, e, a.Token, a.OrgID)
-	if o.AgentSeats.Used != 0 || o.AgentSeats.Billable == nil || *o.AgentSeats.Billable != 0 {
-		t.Fatalf("a new account: agent seats %+v, owner %+v; want none used", o.AgentSeats, owner)
+	if o.AgentSeats.Used != 0 || o.AgentSeats.Billable != 0 || self.AgentAccess {
+		t.Fatalf("a new account: agent seats %+v, owner %+v; want none used", o.AgentSeats, self)
 	}
-	agent := func(emails ...string) *Resp {
-		return e.Do("POST", org(a.OrgID)+"/invitations", a.Token, map[string]any{"emails": emails, "agent_access": true})
+	first, err := inviteAs(owner, a.OrgID, "", true, "agent1@example.com")
+	if err != nil {
+		t.Fatalf("the first agent: %v", err)
 	}
-	first := agent("agent1@example.com")
-	if first.Status != 200 {
-		t.Fatalf("the first agent: got %d %s", first.Status, first.Body)
-	}
-	if o := seatsOf(t, e, a.Token, a.OrgID); o.AgentSeats.Used != 1 || *o.AgentSeats.Billable != 0 {
+	if o := seatsOf(t, e, a.Token, a.OrgID); o.AgentSeats.Used != 1 || o.AgentSeats.Billable != 0 {
 		t.Fatalf("one agent: got %+v, want used 1, billable 0 (the first is free)", o.AgentSeats)
 	}
-	if r := agent("agent2@example.com"); r.Status != 409 || r.ErrorCode() != "agent_seat_limit_reached" {
-		t.Fatalf("a second agent on starter: got %d %s", r.Status, r.Body)
+	_, err = inviteAs(owner, a.OrgID, "", true, "agent2@example.com")
+	if st, code, _ := apiErr(err); st != 409 || code != "agent_seat_limit_reached" {
+		t.Fatalf("a second agent on starter: got %v", err)
 	}
 	// The owner giving itself agent access needs a free agent seat too.
-	if r := e.Do("PATCH", org(a.OrgID)+"/members/"+a.MemberID, a.Token, map[string]any{"agent_access": true}); r.Status != 409 || r.ErrorCode() != "agent_seat_limit_reached" {
-		t.Fatalf("the owner's own agent access on a full plan: got %d %s", r.Status, r.Body)
+	_, err = owner.UpdateMember(bg, a.OrgID, a.MemberID, client.UpdateMemberRequest{AgentAccess: client.Ptr(true)})
+	if st, code, _ := apiErr(err); st != 409 || code != "agent_seat_limit_reached" {
+		t.Fatalf("the owner's own agent access on a full plan: got %v", err)
 	}
-	invite(t, e, a.Token, a.OrgID, "read_only", "plain@example.com") // 3 of 3 seats
-	if r := agent("both@example.com"); r.ErrorCode() != "seat_limit_reached" {
-		t.Fatalf("both limits hit: got %d %s, want seat_limit_reached", r.Status, r.Body)
+	must(inviteAs(owner, a.OrgID, "read_only", false, "plain@example.com"))(t) // 3 of 3 seats
+	if _, err := inviteAs(owner, a.OrgID, "", true, "both@example.com"); !client.IsCode(err, "seat_limit_reached") {
+		t.Fatalf("both limits hit: got %v, want seat_limit_reached", err)
 	}
 
-	setPlan(t, e, a.OrgID, "business") // 15 seats, 5 agent seats
+	must(op.AdminSetPlan(bg, a.OrgID, "business"))(t) // 15 seats, 5 agent seats
 	for _, em := range []string{"agent2@example.com", "agent3@example.com"} {
-		if r := agent(em); r.Status != 200 {
-			t.Fatalf("agent %s on business: got %d %s", em, r.Status, r.Body)
+		if _, err := inviteAs(owner, a.OrgID, "", true, em); err != nil {
+			t.Fatalf("agent %s on business: got %v", em, err)
 		}
 	}
-	var own member
-	e.Must(http.StatusOK, "PATCH", org(a.OrgID)+"/members/"+a.MemberID, a.Token, map[string]any{"agent_access": true}).JSON(t, &own)
-	if o := seatsOf(t, e, a.Token, a.OrgID); o.AgentSeats.Used != 4 || *o.AgentSeats.Billable != 3 {
+	must(owner.UpdateMember(bg, a.OrgID, a.MemberID, client.UpdateMemberRequest{AgentAccess: client.Ptr(true)}))(t)
+	if o := seatsOf(t, e, a.Token, a.OrgID); o.AgentSeats.Used != 4 || o.AgentSeats.Billable != 3 {
 		t.Fatalf("four agents: got %+v, want used 4, billable 3", o.AgentSeats)
 	}
-	var res struct{ Results []inviteResult }
-	first.JSON(t, &res)
-	var m struct {
-		AgentAccess bool `json:"agent_access"`
-	}
-	e.Must(http.StatusOK, "PATCH", org(a.OrgID)+"/members/"+res.Results[0].MemberID, a.Token, map[string]any{"agent_access": false}).JSON(t, &m)
+	m := must(owner.UpdateMember(bg, a.OrgID, first[0].MemberID, client.UpdateMemberRequest{AgentAccess: client.Ptr(false)}))(t)
 	if m.AgentAccess || seatsOf(t, e, a.Token, a.OrgID).AgentSeats.Used != 3 {
 		t.Fatalf("removing agent access: member %+v, want the agent seat freed", m)
 	}
 
 	p := New(t, "practice")
 	pa := p.Signup("owner@example.com", "Practice")
-	if r := p.Do("POST", org(pa.OrgID)+"/invitations", pa.Token, map[string]any{"emails": []string{"x@example.com"}, "agent_access": true}); r.Status != 422 || r.ErrorField() != "agent_access" {
-		t.Fatalf("agent access where the model has none: got %d %s", r.Status, r.Body)
+	_, err = inviteAs(p.api(pa.Token), pa.OrgID, "", true, "x@example.com")
+	if st, _, field := apiErr(err); st != 422 || field != "agent_access" {
+		t.Fatalf("agent access where the model has none: got %v", err)
 	}
 }
 
@@ -302,18 +306,23 @@ func TestR17AgentSeats(t *testing.T) {
 func TestR17ConcurrentAgentGrantsForLastSeat(t *testing.T) {
 	e := New(t, "marketing")
 	a := e.Signup("owner@example.com", "Acme")
-	setPlan(t, e, a.OrgID, "business")
-	e.Must(http.StatusOK, "POST", org(a.OrgID)+"/invitations", a.Token, map[string]any{
-		"emails": []string{"g1@example.com", "g2@example.com", "g3@example.com", "g4@example.com"}, "agent_access": true})
+	owner := e.api(a.Token)
+	must(e.api(OperatorToken).AdminSetPlan(bg, a.OrgID, "business"))(t)
+	must(inviteAs(owner, a.OrgID, "", true, "g1@example.com", "g2@example.com", "g3@example.com", "g4@example.com"))(t)
 	var ids []string
 	for i := range 10 {
-		ids = append(ids, invite(t, e, a.Token, a.OrgID, "read_only", fmt.Sprintf("c%d@example.com", i))[0].MemberID)
+		res := must(owner.Invite(bg, a.OrgID, client.InviteRequest{Emails: []string{fmt.Sprintf("c%d@example.com", i)}, Role: "read_only"}))(t)
+		ids = append(ids, res[0].MemberID)
 	}
 	statuses := make([]int, len(ids))
 	var wg sync.WaitGroup
 	for i, id := range ids {
 		wg.Go(func() {
-			statuses[i] = e.Do("PATCH", org(a.OrgID)+"/members/"+id, a.Token, map[string]any{"agent_access": true}).Status
+			if _, err := owner.UpdateMember(bg, a.OrgID, id, client.UpdateMemberRequest{AgentAccess: client.Ptr(true)}); err != nil {
+				statuses[i] = client.StatusOf(err)
+			} else {
+				statuses[i] = 200
+			}
 		})
 	}
 	wg.Wait()

@@ -1,23 +1,12 @@
 package apitest
 
 import (
-	"net/http"
 	"slices"
 	"testing"
 	"time"
+
+	"github.com/roster-dev/roster/client"
 )
-
-type teamJSON struct {
-	ID      string   `json:"id"`
-	Name    string   `json:"name"`
-	Members []string `json:"members"`
-}
-
-type memberTeams struct {
-	ID          string   `json:"id"`
-	Teams       []string `json:"teams"`
-	AgentAccess bool     `json:"agent_access"`
-}
 
 // Teams (marketing): listed to every member, created and deleted by
 // holders of users.manage, set on invitation and on the member; members
@@ -25,95 +14,118 @@ type memberTeams struct {
 func TestTeams(t *testing.T) {
 	e := New(t, "marketing")
 	a := e.Signup("owner@example.com", "Acme")
-	setPlan(t, e, a.OrgID, "business")
+	must(e.api(OperatorToken).AdminSetPlan(bg, a.OrgID, "business"))(t)
 	ro := addMember(t, e, a, "read_only", "ro@example.com")
-	var sales, support teamJSON
-	e.Must(http.StatusCreated, "POST", org(a.OrgID)+"/teams", a.Token, map[string]any{"name": "Sales"}).JSON(t, &sales)
+	owner, reader := e.api(a.Token), e.api(ro.Token)
+	sales, err := owner.CreateTeam(bg, a.OrgID, "Sales")
+	if err != nil {
+		t.Fatalf("create Sales: %v", err)
+	}
 	e.Clock.Advance(time.Second) // lists are ordered by creation time
-	e.Must(http.StatusCreated, "POST", org(a.OrgID)+"/teams", a.Token, map[string]any{"name": "Support"}).JSON(t, &support)
+	support, err := owner.CreateTeam(bg, a.OrgID, "Support")
+	if err != nil {
+		t.Fatalf("create Support: %v", err)
+	}
 	if sales.ID == "" || sales.Name != "Sales" || sales.Members == nil || len(sales.Members) != 0 {
 		t.Fatalf("a new team: got %+v", sales)
 	}
 	for _, tc := range []struct {
-		token  string
-		body   map[string]any
+		as     *client.Client
+		name   string
 		status int
 		code   string
 	}{
-		{ro.Token, map[string]any{"name": "Mine"}, 403, "forbidden"},
-		{a.Token, map[string]any{"name": " sales "}, 409, "name_taken"},
-		{a.Token, map[string]any{"name": ""}, 422, "validation_failed"},
-		{a.Token, map[string]any{"name": 7}, 422, "validation_failed"},
+		{reader, "Mine", 403, "forbidden"},
+		{owner, " sales ", 409, "name_taken"},
+		{owner, "", 422, "validation_failed"},
 	} {
-		if r := e.Do("POST", org(a.OrgID)+"/teams", tc.token, tc.body); r.Status != tc.status || r.ErrorCode() != tc.code {
-			t.Errorf("create team %v: got %d %s, want %d %s", tc.body, r.Status, r.Body, tc.status, tc.code)
+		_, err := tc.as.CreateTeam(bg, a.OrgID, tc.name)
+		if st, code, _ := apiErr(err); st != tc.status || code != tc.code {
+			t.Errorf("create team %q: got %v, want %d %s", tc.name, err, tc.status, tc.code)
 		}
 	}
+	// A wrong JSON type cannot be sent through the typed client.
+	if r := e.Do("POST", org(a.OrgID)+"/teams", a.Token, map[string]any{"name": 7}); r.Status != 422 || r.ErrorCode() != "validation_failed" {
+		t.Errorf("create team with a number for a name: got %d %s, want 422 validation_failed", r.Status, r.Body)
+	}
 
-	res := e.Must(http.StatusOK, "POST", org(a.OrgID)+"/invitations", a.Token, map[string]any{
-		"emails": []string{"agent@example.com"}, "agent_access": true, "teams": []string{sales.ID, support.ID, sales.ID}})
-	var b struct{ Results []inviteResult }
-	res.JSON(t, &b)
-	var inv memberTeams
-	e.Must(http.StatusOK, "GET", org(a.OrgID)+"/members/"+b.Results[0].MemberID, a.Token, nil).JSON(t, &inv)
+	res, err := owner.Invite(bg, a.OrgID, client.InviteRequest{
+		Emails: []string{"agent@example.com"}, AgentAccess: true, Teams: []string{sales.ID, support.ID, sales.ID}})
+	if err != nil {
+		t.Fatalf("invite with teams: %v", err)
+	}
+	inv, err := owner.GetMember(bg, a.OrgID, res[0].MemberID)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if !sameSet(inv.Teams, []string{sales.ID, support.ID}) || !inv.AgentAccess {
 		t.Fatalf("invited with teams and agent access: got %+v", inv)
 	}
-	if r := e.Do("POST", org(a.OrgID)+"/invitations", a.Token, map[string]any{"emails": []string{"x@example.com"}, "teams": []string{"tm_nothere"}}); r.Status != 422 || r.ErrorField() != "teams" {
-		t.Fatalf("inviting into an unknown team: got %d %s", r.Status, r.Body)
+	_, err = owner.Invite(bg, a.OrgID, client.InviteRequest{Emails: []string{"x@example.com"}, Teams: []string{"tm_nothere"}})
+	if st, _, field := apiErr(err); st != 422 || field != "teams" {
+		t.Fatalf("inviting into an unknown team: got %v", err)
 	}
 
-	var m memberTeams
-	e.Must(http.StatusOK, "PATCH", org(a.OrgID)+"/members/"+ro.MemberID, a.Token, map[string]any{"teams": []string{support.ID}}).JSON(t, &m)
+	m, err := owner.UpdateMember(bg, a.OrgID, ro.MemberID, client.UpdateMemberRequest{Teams: &[]string{support.ID}})
+	if err != nil {
+		t.Fatalf("PATCH teams: %v", err)
+	}
 	if !slices.Equal(m.Teams, []string{support.ID}) {
 		t.Fatalf("PATCH teams: got %v", m.Teams)
 	}
-	if r := e.Do("PATCH", org(a.OrgID)+"/members/"+ro.MemberID, a.Token, map[string]any{"teams": []string{"tm_nothere"}}); r.Status != 422 || r.ErrorField() != "teams" {
-		t.Fatalf("PATCH an unknown team: got %d %s", r.Status, r.Body)
+	_, err = owner.UpdateMember(bg, a.OrgID, ro.MemberID, client.UpdateMemberRequest{Teams: &[]string{"tm_nothere"}})
+	if st, _, field := apiErr(err); st != 422 || field != "teams" {
+		t.Fatalf("PATCH an unknown team: got %v", err)
 	}
 	// The owner puts itself in a team (its own agent access and teams are
 	// its to set; its role is not).
-	e.Must(http.StatusOK, "PATCH", org(a.OrgID)+"/members/"+a.MemberID, a.Token, map[string]any{"teams": []string{sales.ID}})
-
-	var list struct {
-		Teams      []teamJSON
-		NextCursor *string `json:"next_cursor"`
+	if _, err := owner.UpdateMember(bg, a.OrgID, a.MemberID, client.UpdateMemberRequest{Teams: &[]string{sales.ID}}); err != nil {
+		t.Fatalf("the owner's own teams: %v", err)
 	}
-	e.Must(http.StatusOK, "GET", org(a.OrgID)+"/teams", ro.Token, nil).JSON(t, &list)
-	if len(list.Teams) != 2 || list.Teams[0].ID != sales.ID || list.NextCursor != nil {
+
+	list, err := reader.ListTeams(bg, a.OrgID, client.PageQuery{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(list.Teams) != 2 || list.Teams[0].ID != sales.ID || list.NextCursor != "" {
 		t.Fatalf("teams list: got %+v", list)
 	}
-	if !sameSet(list.Teams[0].Members, []string{a.MemberID, b.Results[0].MemberID}) || !sameSet(list.Teams[1].Members, []string{ro.MemberID, b.Results[0].MemberID}) {
+	if !sameSet(list.Teams[0].Members, []string{a.MemberID, res[0].MemberID}) || !sameSet(list.Teams[1].Members, []string{ro.MemberID, res[0].MemberID}) {
 		t.Fatalf("team members: got %+v", list.Teams)
 	}
-	e.Must(http.StatusOK, "GET", org(a.OrgID)+"/teams?limit=1", ro.Token, nil).JSON(t, &list)
-	if len(list.Teams) != 1 || list.NextCursor == nil {
-		t.Fatalf("first page of 1: got %+v", list)
+	list, err = reader.ListTeams(bg, a.OrgID, client.PageQuery{Limit: 1})
+	if err != nil || len(list.Teams) != 1 || list.NextCursor == "" {
+		t.Fatalf("first page of 1: got %+v, %v", list, err)
 	}
-	e.Must(http.StatusOK, "GET", org(a.OrgID)+"/teams?limit=1&cursor="+*list.NextCursor, ro.Token, nil).JSON(t, &list)
-	if len(list.Teams) != 1 || list.Teams[0].ID != support.ID || list.NextCursor != nil {
-		t.Fatalf("second page: got %+v", list)
+	list, err = reader.ListTeams(bg, a.OrgID, client.PageQuery{Limit: 1, Cursor: list.NextCursor})
+	if err != nil || len(list.Teams) != 1 || list.Teams[0].ID != support.ID || list.NextCursor != "" {
+		t.Fatalf("second page: got %+v, %v", list, err)
 	}
 
-	if r := e.Do("DELETE", org(a.OrgID)+"/teams/"+support.ID, ro.Token, nil); r.Status != 403 {
-		t.Fatalf("a read-only member deleting a team: got %d", r.Status)
+	if err := reader.DeleteTeam(bg, a.OrgID, support.ID); client.StatusOf(err) != 403 {
+		t.Fatalf("a read-only member deleting a team: got %v, want 403", err)
 	}
-	e.Must(http.StatusNoContent, "DELETE", org(a.OrgID)+"/teams/"+support.ID, a.Token, nil)
-	if r := e.Do("DELETE", org(a.OrgID)+"/teams/"+support.ID, a.Token, nil); r.Status != 404 {
-		t.Fatalf("deleting it again: got %d, want 404", r.Status)
+	if err := owner.DeleteTeam(bg, a.OrgID, support.ID); err != nil {
+		t.Fatalf("delete a team: %v", err)
 	}
-	e.Must(http.StatusOK, "GET", org(a.OrgID)+"/members/"+ro.MemberID, a.Token, nil).JSON(t, &m)
+	if err := owner.DeleteTeam(bg, a.OrgID, support.ID); client.StatusOf(err) != 404 {
+		t.Fatalf("deleting it again: got %v, want 404", err)
+	}
+	m, err = owner.GetMember(bg, a.OrgID, ro.MemberID)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if len(m.Teams) != 0 {
 		t.Fatalf("a deleted team is still on its member: %v", m.Teams)
 	}
 
 	// Another organization's team is unknown here.
 	other := e.Signup("other@example.com", "Other")
-	if r := e.Do("DELETE", org(other.OrgID)+"/teams/"+sales.ID, other.Token, nil); r.Status != 404 {
-		t.Fatalf("deleting another organization's team: got %d, want 404", r.Status)
+	if err := e.api(other.Token).DeleteTeam(bg, other.OrgID, sales.ID); client.StatusOf(err) != 404 {
+		t.Fatalf("deleting another organization's team: got %v, want 404", err)
 	}
-	if r := e.Do("PATCH", org(other.OrgID)+"/members/"+other.MemberID, other.Token, map[string]any{"teams": []string{sales.ID}}); r.Status != 422 {
-		t.Fatalf("joining another organization's team: got %d, want 422", r.Status)
+	if _, err := e.api(other.Token).UpdateMember(bg, other.OrgID, other.MemberID, client.UpdateMemberRequest{Teams: &[]string{sales.ID}}); client.StatusOf(err) != 422 {
+		t.Fatalf("joining another organization's team: got %v, want 422", err)
 	}
 }
 
@@ -121,13 +133,15 @@ func TestTeams(t *testing.T) {
 func TestNoTeamsInOtherModels(t *testing.T) {
 	e := New(t, "practice")
 	a := e.Signup("owner@example.com", "Practice")
-	if r := e.Do("GET", org(a.OrgID)+"/teams", a.Token, nil); r.Status != 404 {
-		t.Fatalf("GET teams in practice: got %d, want 404", r.Status)
+	owner := e.api(a.Token)
+	if _, err := owner.ListTeams(bg, a.OrgID, client.PageQuery{}); client.StatusOf(err) != 404 {
+		t.Fatalf("GET teams in practice: got %v, want 404", err)
 	}
-	if r := e.Do("POST", org(a.OrgID)+"/teams", a.Token, map[string]any{"name": "X"}); r.Status != 404 {
-		t.Fatalf("POST teams in practice: got %d, want 404", r.Status)
+	if _, err := owner.CreateTeam(bg, a.OrgID, "X"); client.StatusOf(err) != 404 {
+		t.Fatalf("POST teams in practice: got %v, want 404", err)
 	}
-	if r := e.Do("POST", org(a.OrgID)+"/invitations", a.Token, map[string]any{"emails": []string{"x@example.com"}, "teams": []string{"tm_x"}}); r.Status != 422 || r.ErrorField() != "teams" {
-		t.Fatalf("inviting with teams in practice: got %d %s", r.Status, r.Body)
+	_, err := owner.Invite(bg, a.OrgID, client.InviteRequest{Emails: []string{"x@example.com"}, Teams: []string{"tm_x"}})
+	if st, _, field := apiErr(err); st != 422 || field != "teams" {
+		t.Fatalf("inviting with teams in practice: got %v", err)
 	}
 }
