@@ -1,4 +1,4 @@
-// Package client is the Go client of Roster's JSON API (API.md; the node
+// Package client is the Go client of Roster's JSON API (docs/api.md; the node
 // serves the full contract at GET /api/v1/openapi.json). It uses the
 // standard library only.
 //

@@ -5,7 +5,7 @@ import (
 	"time"
 )
 
-// The response types mirror the contract's JSON (API.md and the node's
+// The response types mirror the contract's JSON (docs/api.md and the node's
 // OpenAPI document); fields the contract makes nullable are pointers.
 
 // User is a person's account.

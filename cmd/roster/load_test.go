@@ -22,7 +22,7 @@ import (
 // against a PostgreSQL URL instead of a fresh SQLite file.
 const loadEnv = "ROSTER_LOAD"
 
-// SECURITY.md R7 against the real binary on loopback: 200 concurrent logins
+// docs/security.md R7 against the real binary on loopback: 200 concurrent logins
 // (production Argon2id parameters) on this machine. It prints p50/p95/max
 // latency, the count of each status and the server's peak RSS (VmHWM), and
 // fails outside the targets: RSS < 512 MiB, p95 < 1.5 s, every answer 201,
@@ -32,7 +32,7 @@ const loadEnv = "ROSTER_LOAD"
 //	ROSTER_LOAD=1 go test -count=1 -run TestLoginLoad -v ./cmd/roster
 func TestLoginLoad(t *testing.T) {
 	if os.Getenv(loadEnv) != "1" {
-		t.Skipf("set %s=1 to run the login load test (SECURITY.md R7)", loadEnv)
+		t.Skipf("set %s=1 to run the login load test (docs/security.md R7)", loadEnv)
 	}
 	const (
 		logins   = 200

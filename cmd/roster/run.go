@@ -83,7 +83,6 @@ environment only:
   ROSTER_ADMIN_TOKEN       the operator token
 `
 
-
 // run is the whole program: main only wires the process to it.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {

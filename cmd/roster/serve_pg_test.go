@@ -20,12 +20,12 @@ import (
 	"github.com/roster-dev/roster/internal/pgtest"
 )
 
-// TestKillDuringWritesPostgres is SECURITY.md R5 on PostgreSQL: a node
+// TestKillDuringWritesPostgres is docs/security.md R5 on PostgreSQL: a node
 // killed with SIGKILL while four clients write (each write: a client row, its
 // audit event and the organization's revision, in one transaction) loses no
 // acknowledged write and leaves no half-applied one; a node started after
 // it serves every acknowledged write. Three cycles on one database, or
-// ROSTER_KILL_CYCLES (SECURITY.md asks 30 before a release).
+// ROSTER_KILL_CYCLES (docs/security.md asks 30 before a release).
 func TestKillDuringWritesPostgres(t *testing.T) {
 	cycles := 3
 	if n, err := strconv.Atoi(os.Getenv("ROSTER_KILL_CYCLES")); err == nil && n > 0 {

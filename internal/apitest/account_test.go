@@ -148,7 +148,7 @@ func TestR2LogoutRevokesToken(t *testing.T) {
 	}
 }
 
-// Sessions end after 30 minutes idle (SECURITY.md item 23).
+// Sessions end after 30 minutes idle (docs/security.md item 23).
 func TestSessionIdleExpiry(t *testing.T) {
 	e := New(t, "practice")
 	a := e.Signup("idle@example.com", "Org")

@@ -6,8 +6,8 @@ import (
 	"testing"
 )
 
-// The permission matrices of SPEC section 4, checked end to end through the
-// check API with one member of each role (R19). Written by hand from SPEC.
+// The permission matrices of docs/rules.md, "Presets", checked end to end through the
+// check API with one member of each role (R19). Written by hand from docs/rules.md, "Presets".
 var practiceMatrix = map[string][]string{
 	"practice_admin": {"users.manage", "practice.settings", "practice.billing", "clients.settings", "clients.feedback", "clients.view"},
 	"client_manager": {"users.manage", "clients.settings", "clients.feedback", "clients.view"},

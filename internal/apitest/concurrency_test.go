@@ -7,7 +7,7 @@ import (
 	"testing"
 )
 
-// R3/R5, SECURITY.md reliability R3: one invitation redeemed by 20 clients
+// R3/R5, docs/security.md reliability R3: one invitation redeemed by 20 clients
 // at once gives exactly one membership.
 func TestConcurrentAcceptSameToken(t *testing.T) {
 	e := New(t, "practice")

@@ -73,7 +73,7 @@ func TestR21BadInput(t *testing.T) {
 	}
 }
 
-// API.md: the order of refusals is 401, 404, 403, 422, 409.
+// docs/api.md: the order of refusals is 401, 404, 403, 422, 409.
 func TestRefusalOrder(t *testing.T) {
 	e := New(t, "practice")
 	a := e.Signup("owner@example.com", "Org")
@@ -90,7 +90,7 @@ func TestRefusalOrder(t *testing.T) {
 	}
 }
 
-// SECURITY.md item 1: every route called by org A's members with org B's
+// docs/security.md item 1: every route called by org A's members with org B's
 // ids answers 404 and changes nothing.
 func TestCrossTenantIsolation(t *testing.T) {
 	e := New(t, "practice")
@@ -147,7 +147,7 @@ func TestCrossTenantIsolation(t *testing.T) {
 	}
 }
 
-// SECURITY.md item 7: no response carries a hash, a seed or a token of
+// docs/security.md item 7: no response carries a hash, a seed or a token of
 // another principal; item 28: tokens are stored only as hashes.
 func TestNoSecretsInResponsesOrDatabase(t *testing.T) {
 	e := New(t, "practice")

@@ -54,7 +54,7 @@ func enableTOTP(t *testing.T, e *Env, token string) []byte {
 	return secret
 }
 
-// SECURITY.md item 15: turning 2FA on or off ends the user's other sessions
+// docs/security.md item 15: turning 2FA on or off ends the user's other sessions
 // (the one that made the change stays) and sends a notice email.
 func TestTwoFactorChangesEndOtherSessions(t *testing.T) {
 	e := New(t, "practice")
@@ -92,7 +92,7 @@ func loginWithCode(t *testing.T, e *Env, email, code string) string {
 	return b.Token
 }
 
-// SECURITY.md item 19: wrong second-factor codes have their own counter,
+// docs/security.md item 19: wrong second-factor codes have their own counter,
 // 5 misses per 5 minutes per user, then 429 with Retry-After until the
 // window ends; they do not lock the password out, and the password's
 // counter does not hold the codes back.

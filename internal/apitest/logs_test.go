@@ -27,7 +27,7 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
-// SECURITY.md item 31: no password, token or link in the logs.
+// docs/security.md item 31: no password, token or link in the logs.
 func TestNoSecretsInLogs(t *testing.T) {
 	var logs syncBuffer
 	e := New(t, "practice", func(o *Options) {

@@ -39,7 +39,7 @@ func (h *busyHasher) VerifyDummy(ctx context.Context, pw string) error {
 	return h.Hasher.VerifyDummy(ctx, pw)
 }
 
-// SECURITY.md R7: when password hashing is saturated, login, sign-up and
+// docs/security.md R7: when password hashing is saturated, login, sign-up and
 // acceptance answer 503 unavailable with Retry-After in the contract's
 // shape; a known and an unknown address are shed alike (no enumeration),
 // and a shed login is not a failed login: it never leads to a lock-out.

@@ -127,7 +127,7 @@ func TestR16SeatLimit(t *testing.T) {
 	}
 }
 
-// R16 under concurrency (SECURITY.md item 10): 20 invitations racing for
+// R16 under concurrency (docs/security.md item 10): 20 invitations racing for
 // the last seat give exactly one member.
 func TestR16ConcurrentInvitesForLastSeat(t *testing.T) {
 	e := New(t, "marketing")

@@ -117,7 +117,7 @@ func TestRolesAndPermissionsLists(t *testing.T) {
 	}
 }
 
-// SECURITY.md item 4 / R8, exhaustively over the practice roles: a role
+// docs/security.md item 4 / R8, exhaustively over the practice roles: a role
 // holding users.manage can grant exactly the roles whose permissions it
 // holds, by invitation and by role change.
 func TestR8GrantSubsetMatrix(t *testing.T) {

@@ -11,7 +11,7 @@ import (
 	"github.com/roster-dev/roster/internal/password"
 )
 
-// SECURITY.md item 13: an unknown address and a wrong password take the
+// docs/security.md item 13: an unknown address and a wrong password take the
 // same time, because an unknown address is checked against the hasher's
 // dummy hash. The hash is made costly enough (Argon2id m=19 MiB, t=1: tens
 // of milliseconds) that skipping the dummy would show as a gap well over
@@ -77,7 +77,7 @@ func median(ds []time.Duration) time.Duration {
 	return s[len(s)/2]
 }
 
-// SECURITY.md item 23, absolute limit: a session used every 20 minutes
+// docs/security.md item 23, absolute limit: a session used every 20 minutes
 // (never idle long enough to end) still ends 12 hours after login; the
 // account itself can sign in again. The idle limit is
 // TestSessionIdleExpiry.

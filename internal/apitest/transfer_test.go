@@ -97,7 +97,7 @@ func TestR14BillingContact(t *testing.T) {
 	}
 }
 
-// SECURITY.md reliability R1: concurrent transfers, revokes and role changes
+// docs/security.md reliability R1: concurrent transfers, revokes and role changes
 // aimed at the owner and the targets always leave exactly one active owner
 // with the owner role, and one active billing contact.
 func TestOneOwnerUnderConcurrency(t *testing.T) {
@@ -108,7 +108,7 @@ func TestOneOwnerUnderConcurrency(t *testing.T) {
 	people := []struct{ token, member string }{{a.Token, a.MemberID}, {b.Token, b.MemberID}, {c.Token, c.MemberID}}
 	rounds := 10
 	if os.Getenv("ROSTER_SOAK") != "" {
-		rounds = 300 // SECURITY.md reliability test R1: 300 trials
+		rounds = 300 // docs/security.md reliability test R1: 300 trials
 	}
 	for round := 0; round < rounds; round++ {
 		var wg sync.WaitGroup

@@ -25,7 +25,7 @@ import (
 // apitest.NewOn, each with its own HTTP server and mail directory) on one
 // PostgreSQL database, as Roster runs behind a load balancer.
 
-// propagationLimit is SPEC R7: a change is in force on every other node
+// propagationLimit is rule R7: a change is in force on every other node
 // within 1 second.
 const propagationLimit = time.Second
 
@@ -124,7 +124,7 @@ func createClient(t *testing.T, e *apitest.Env, owner apitest.Account, name stri
 	return c.ID
 }
 
-// TestClusterPropagation is SPEC R7 and R12, SECURITY.md item 8: a change
+// TestClusterPropagation is rule R7 and R12, docs/security.md item 8: a change
 // committed on node A is in force on B and C within 1 second, for each kind
 // of change the index holds.
 func TestClusterPropagation(t *testing.T) {
@@ -243,10 +243,10 @@ func terminateFeeds(t *testing.T, db string) int {
 	return n
 }
 
-// TestClusterDatabaseOutage is SECURITY.md R6 for the nodes that lose the
+// TestClusterDatabaseOutage is docs/security.md R6 for the nodes that lose the
 // database: B and C reach PostgreSQL through a proxy that the test cuts.
 // While cut, they fail closed (503 on /readyz, on writes and, no later than
-// 1 s after A's change, on checks: SPEC R7 with the default staleness
+// 1 s after A's change, on checks: rule R7 with the default staleness
 // bound), and A goes on changing data; when the proxy is back, they recover
 // without a restart and the change A made meanwhile is in force on them.
 func TestClusterDatabaseOutage(t *testing.T) {
@@ -378,7 +378,7 @@ func (p *proxy) cut() {
 // restore listens again on the same address.
 func (p *proxy) restore() { p.listen(p.addr) }
 
-// TestClusterStartsOnEmptyDatabase is SECURITY.md R8 through app.New:
+// TestClusterStartsOnEmptyDatabase is docs/security.md R8 through app.New:
 // three nodes started at once on an empty database all come up (one of
 // them migrates, under the advisory lock) and serve the same data.
 func TestClusterStartsOnEmptyDatabase(t *testing.T) {
@@ -410,7 +410,7 @@ func TestClusterStartsOnEmptyDatabase(t *testing.T) {
 	}
 }
 
-// TestClusterConcurrentRoleChanges is SECURITY.md R2: four nodes, 200
+// TestClusterConcurrentRoleChanges is docs/security.md R2: four nodes, 200
 // concurrent role changes spread over 20 memberships and all nodes. No
 // request fails with 5xx; per member the audit events form one chain (each
 // change's "before" is the previous change's "after": no lost update); the

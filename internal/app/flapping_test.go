@@ -14,7 +14,7 @@ import (
 	"github.com/roster-dev/roster/internal/postgres"
 )
 
-// TestClusterFlappingFeed is SPEC R7 under an attack on the change feed:
+// TestClusterFlappingFeed is rule R7 under an attack on the change feed:
 // the listening connections are terminated every 150-300 ms for several
 // seconds, so each node's feed reconnects over and over, while node A makes
 // role changes. After each change, every check on node B sent more than

@@ -10,7 +10,7 @@ import (
 	"github.com/roster-dev/roster/internal/roster"
 )
 
-// TestPropagationDelay measures SPEC R7 across nodes: 200 role changes made
+// TestPropagationDelay measures rule R7 across nodes: 200 role changes made
 // through node A's API, each timed from A's response (the commit is
 // acknowledged) until the indexes of B and C hold that revision. It runs
 // only when asked, since it measures rather than checks:
@@ -54,6 +54,6 @@ func TestPropagationDelay(t *testing.T) {
 	t.Logf("propagation to 2 other nodes over %d changes: p50 %v, p90 %v, p99 %v, max %v",
 		changes, pct(50), pct(90), pct(99), delays[len(delays)-1])
 	if pct(99) > time.Second {
-		t.Errorf("p99 %v is over SPEC R7's 1 s", pct(99))
+		t.Errorf("p99 %v is over rule R7's 1 s", pct(99))
 	}
 }

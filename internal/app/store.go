@@ -40,7 +40,7 @@ func redactURL(db string) string {
 // cluster is what a node on PostgreSQL adds to a single node: the change
 // feed that keeps its index in step with the other nodes' commits. It is
 // also the roster.Index the service uses: authz.Index, plus Fresh, with
-// which the service refuses to answer checks from a stale index (SPEC R7).
+// which the service refuses to answer checks from a stale index (rule R7).
 type cluster struct {
 	*authz.Index
 	feed *postgres.Feed // nil on SQLite: one node, nothing to follow

@@ -146,7 +146,7 @@ func (w workload) index() *authz.Index {
 	return x
 }
 
-// reference is the plain evaluator of SPEC section 5: a map from (org, user)
+// reference is the plain evaluator of the plain-map reference: a map from (org, user)
 // to role and access, and a set of clients.
 type reference struct {
 	members map[refKey]refMember

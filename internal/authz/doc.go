@@ -1,5 +1,5 @@
 // Package authz is Roster's in-memory authorization index. It answers "may
-// user U do permission P (on client C) in organization O?" (SPEC R19) with a
+// user U do permission P (on client C) in organization O?" (rule R19) with a
 // Decision and its Reason, without I/O.
 //
 // Each organization is an immutable snapshot built from a roster.OrgAccess.

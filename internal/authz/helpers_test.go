@@ -7,7 +7,7 @@ import (
 	"github.com/roster-dev/roster/internal/roster"
 )
 
-// practiceModel is the practice preset of SPEC section 4, written here by
+// practiceModel is the practice preset of docs/rules.md, "Presets", written here by
 // hand so that these tests do not depend on internal/model.
 func practiceModel(tb testing.TB) *roster.Model {
 	tb.Helper()
@@ -54,7 +54,7 @@ func practiceModel(tb testing.TB) *roster.Model {
 	return m
 }
 
-// practicePermissions is the catalog in the order of SPEC section 4.
+// practicePermissions is the catalog in the order of docs/rules.md, "Presets".
 var practicePermissions = []string{
 	"users.manage", "practice.settings", "practice.billing",
 	"clients.settings", "clients.feedback", "clients.view",

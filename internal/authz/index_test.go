@@ -21,7 +21,7 @@ const (
 // TestPracticeMatrix checks every practice role and client-access mode
 // against every permission, for an assigned client, a client of the
 // organization not assigned, and an unknown client. The want table is the
-// table of SPEC section 4 written out by hand.
+// table of docs/rules.md, "Presets" written out by hand.
 func TestPracticeMatrix(t *testing.T) {
 	x := newFixture(t)
 	type row = map[string][3]authz.Reason // permission: assigned, not assigned, unknown

@@ -60,7 +60,7 @@ func (v MemberView) Clients() []roster.ClientID {
 
 // VisibleClients says which clients user sees in org: an active member sees
 // a client when it holds a per-client permission and the client is in its
-// access (SPEC section 1). all means every client of the organization,
+// access (docs/rules.md, "Client access"). all means every client of the organization,
 // current and future (ids is then nil); otherwise ids lists them, sorted.
 func (x *Index) VisibleClients(org roster.OrgID, user roster.UserID) (all bool, ids []roster.ClientID) {
 	s, m := x.active(org, user)

@@ -1,7 +1,7 @@
-// Package model reads Roster's model file (SPEC.md section 3): the YAML that
+// Package model reads Roster's model file (docs/rules.md, "The model file"): the YAML that
 // declares what an organization and a client are called, the permission
 // catalog grouped by feature, the system roles, the plans and the policy
-// switches. The four presets of SPEC.md section 4 are model files embedded
+// switches. The four presets of docs/rules.md, "Presets" are model files embedded
 // here.
 //
 // Parse reports every problem of a file at once, each with its line number,
@@ -28,7 +28,7 @@ import (
 //go:embed presets/*.yaml
 var presets embed.FS
 
-// PresetNames lists the built-in presets in the order of SPEC section 4.
+// PresetNames lists the built-in presets in the order of docs/rules.md, "Presets".
 func PresetNames() []string { return []string{"practice", "wealth", "marketing", "accounts"} }
 
 // PresetSource returns a copy of a preset's YAML, for `roster model show PRESET`.

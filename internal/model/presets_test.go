@@ -150,7 +150,7 @@ func plansText(plans []roster.Plan) []string {
 }
 
 // TestPresetPolicies: names, switches, owner and default roles and plans, as
-// SPEC section 4 states them.
+// docs/rules.md, "Presets" states them.
 func TestPresetPolicies(t *testing.T) {
 	want := map[string]policy{
 		"practice": {"practice", "client", roster.ExistingUsersJoin, false, true, false, false, false,
@@ -179,7 +179,7 @@ func TestPresetPolicies(t *testing.T) {
 	}
 }
 
-// roleSpec is one role column of a SPEC table.
+// roleSpec is one role column of a preset table (docs/rules.md).
 type roleSpec struct {
 	key, name string
 	access    roster.ClientAccessRule
@@ -187,7 +187,7 @@ type roleSpec struct {
 	fixed     bool // not assignable
 }
 
-// row is one permission row of a SPEC table: per client or not, and one mark
+// row is one permission row of a preset table: per client or not, and one mark
 // per role column ("x" granted, "." not).
 type row struct {
 	perm      string
@@ -195,7 +195,7 @@ type row struct {
 	marks     string
 }
 
-// checkMatrix compares a preset with a hand-transcribed SPEC table: the
+// checkMatrix compares a preset with a hand-transcribed preset table: the
 // catalog is exactly the table's rows, and every cell holds.
 func checkMatrix(t *testing.T, m *roster.Model, roles []roleSpec, rows []row) {
 	t.Helper()
@@ -318,7 +318,7 @@ func TestWealthPermissionNames(t *testing.T) {
 	}
 }
 
-// marketingGrants is SPEC section 4's marketing table as rules: which of
+// marketingGrants is docs/rules.md, "Presets"'s marketing table as rules: which of
 // admin, marketer, editor and read_only hold a permission.
 func marketingGrants(perm string) string {
 	feature, action, _ := strings.Cut(perm, ".")

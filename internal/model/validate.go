@@ -15,7 +15,7 @@ var (
 )
 
 // validate checks what the walk could not: required keys, key syntax,
-// references between the parts and the rules of SPEC section 3. It expands
+// references between the parts and the rules of docs/rules.md, "The model file". It expands
 // roles' "*" into the catalog.
 func (p *parser) validate(m *roster.Model) {
 	p.required(m)

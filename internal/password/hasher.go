@@ -14,7 +14,7 @@ import (
 )
 
 // DefaultMaxWait is how long a hash waits for a free slot before it is shed
-// with ErrBusy. SECURITY.md R7 asks for a login p95 under 1.5 s with 200
+// with ErrBusy. docs/security.md R7 asks for a login p95 under 1.5 s with 200
 // concurrent logins on 2 cores. Past the wait, a request still spends time
 // on its queries and its answer while the slots keep both cores busy:
 // measured on this machine kind, 0.15 to 0.75 s. Half a second leaves that

@@ -275,7 +275,7 @@ func TestVerifyDummy(t *testing.T) {
 	}
 }
 
-// SECURITY.md R7: a hash waits for a slot at most the maximum wait, then
+// docs/security.md R7: a hash waits for a slot at most the maximum wait, then
 // is shed with ErrBusy, whatever its context allows; Hash, Verify and
 // VerifyDummy (unknown users) alike.
 func TestHasherShedsAfterMaxWait(t *testing.T) {

@@ -40,7 +40,7 @@ type Params struct {
 	KeyLen  uint32 // bytes
 }
 
-// ProductionParams are the parameters of SECURITY.md item 12 (OWASP's
+// ProductionParams are the parameters of docs/security.md item 12 (OWASP's
 // Argon2id minimum): 19 MiB, two passes, one thread, 16-byte salt, 32-byte
 // hash. One hash takes about 40 ms.
 func ProductionParams() Params {

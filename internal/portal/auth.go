@@ -127,7 +127,7 @@ func safeNext(next string) string {
 	return next
 }
 
-// logout ends the session on the server (SECURITY.md item 24), by POST only.
+// logout ends the session on the server (docs/security.md item 24), by POST only.
 func (p *Portal) logout(w http.ResponseWriter, r *http.Request) error {
 	if pr, ok := p.principal(r); ok {
 		if err := p.svc.Logout(r.Context(), pr); err != nil {

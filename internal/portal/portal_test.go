@@ -117,7 +117,7 @@ func TestCookieAndHeaders(t *testing.T) {
 	}
 }
 
-// Over HTTPS the cookie is __Host- and Secure (SECURITY.md item 22).
+// Over HTTPS the cookie is __Host- and Secure (docs/security.md item 22).
 func TestSecureCookieOverHTTPS(t *testing.T) {
 	e := apitest.New(t, "practice", func(o *apitest.Options) { o.BaseURL = "https://roster.example" })
 	res, err := http.Get(e.URL + "/login")
@@ -138,7 +138,7 @@ func TestSecureCookieOverHTTPS(t *testing.T) {
 }
 
 // A form without the token, with another session's token, or from another
-// site is refused and changes nothing (SECURITY.md item 27).
+// site is refused and changes nothing (docs/security.md item 27).
 func TestCSRFRefusals(t *testing.T) {
 	e := apitest.New(t, "practice")
 	owner := newClient(t, e)
@@ -171,7 +171,7 @@ func TestCSRFRefusals(t *testing.T) {
 }
 
 // Logout is a POST that ends the session on the server: the old cookie is
-// refused afterwards (SECURITY.md item 24).
+// refused afterwards (docs/security.md item 24).
 func TestLogoutEndsServerSession(t *testing.T) {
 	e := apitest.New(t, "practice")
 	c := newClient(t, e)

@@ -18,7 +18,7 @@ import (
 )
 
 // Cookie names: the __Host- prefix (which needs Secure) whenever the portal
-// is served over HTTPS (SECURITY.md item 22).
+// is served over HTTPS (docs/security.md item 22).
 func (p *Portal) cookieName(base string) string {
 	if p.secure {
 		return "__Host-" + base

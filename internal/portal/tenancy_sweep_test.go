@@ -92,7 +92,7 @@ func portalRoutes(t *testing.T) []portalRoute {
 	return out
 }
 
-// SECURITY.md item 1 for the portal: every page under /o/{org}, opened or
+// docs/security.md item 1 for the portal: every page under /o/{org}, opened or
 // posted (with a valid CSRF token and a plausible form) by a member of org
 // A holding each role, with org B's id or B's members, clients, teams or
 // roles, answers 404 (a form posted on A's own pages naming B's sub-resource

@@ -35,7 +35,7 @@ type userRow struct {
 	Teams    []string
 }
 
-// usersPage is the Users table (SPEC "the Users page"): filters by role and
+// usersPage is the Users table (docs/rules.md, "Presets"): filters by role and
 // status, search by name or email, paging by cursor.
 func (p *Portal) usersPage(w http.ResponseWriter, r *http.Request, c *orgCtx) error {
 	qv := r.URL.Query()

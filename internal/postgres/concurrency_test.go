@@ -50,7 +50,7 @@ func TestThrottleCountsConcurrentFailures(t *testing.T) {
 
 // A profile edit (GetUser, change the names, UpdateUser of the whole row)
 // racing a login that claims a TOTP step must not write the old step back:
-// the code could be replayed (SECURITY.md item 8). GetUser in a
+// the code could be replayed (docs/security.md item 8). GetUser in a
 // transaction locks the row.
 func TestUserRowNotOverwrittenByConcurrentWriter(t *testing.T) {
 	s := newStore(t)

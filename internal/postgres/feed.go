@@ -79,7 +79,7 @@ type FeedOptions struct {
 	Poll time.Duration
 	// StaleAfter is how long after the start of its last successful
 	// catch-up poll a node still answers from its index (default 1 s,
-	// SPEC R7's bound): past it, Fresh reports the node stale (503).
+	// rule R7's bound): past it, Fresh reports the node stale (503).
 	StaleAfter time.Duration
 	// Lookback is how far behind the newest change the catch-up poll reads
 	// (default 10 s): a transaction takes its change number before it
@@ -105,7 +105,7 @@ type FeedOptions struct {
 // dead or reconnecting, and none of that tells what it missed. Fresh
 // returns an error (the node answers 503) once StaleAfter has passed since
 // the start of the last successful poll, so a node never answers from data
-// older than StaleAfter (SPEC R7), however the connections flap.
+// older than StaleAfter (rule R7), however the connections flap.
 type Feed struct {
 	store  *Store
 	target FeedTarget
@@ -150,7 +150,7 @@ func setDefault(d *time.Duration, v time.Duration) {
 
 // ErrStale is Fresh's answer while the change feed cannot confirm the
 // index is caught up: the node's index may miss changes made on other
-// nodes (SPEC R7).
+// nodes (rule R7).
 var ErrStale = roster.NewError(roster.CodeUnavailable, "this node has lost contact with the database's change feed; retry shortly")
 
 // Fresh reports whether the index may be trusted: nil when a catch-up poll

@@ -64,7 +64,7 @@ func TestCursorComparesAllOncePerMinute(t *testing.T) {
 }
 
 // TestFeedThresholds: by default a node is stale 1 s after the start of
-// its last successful catch-up poll (SPEC R7), and the poll runs at most
+// its last successful catch-up poll (rule R7), and the poll runs at most
 // every StaleAfter/2, so a healthy node never reaches the bound.
 func TestFeedThresholds(t *testing.T) {
 	f := NewFeed(nil, FeedTarget{}, FeedOptions{})

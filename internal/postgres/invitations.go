@@ -38,7 +38,7 @@ func (d *queries) CreateInvitation(ctx context.Context, inv roster.Invitation) e
 }
 
 // SetInvitationState is a conditional UPDATE: of racing acceptances exactly
-// one sees its row change (SECURITY.md item 17). Under READ COMMITTED a
+// one sees its row change (docs/security.md item 17). Under READ COMMITTED a
 // racer blocked on the row re-checks "state = from" on the committed
 // version once the winner commits, and updates nothing.
 func (d *queries) SetInvitationState(ctx context.Context, id string, from, to roster.InvitationState) (bool, error) {

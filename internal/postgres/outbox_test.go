@@ -26,7 +26,7 @@ func (c *counting) Send(_ context.Context, e roster.Email) error {
 	return nil
 }
 
-// TestOutboxOneSenderPerEmail is SPEC R20 with several nodes: three nodes'
+// TestOutboxOneSenderPerEmail is rule R20 with several nodes: three nodes'
 // senders run at once on one outbox; every email is delivered exactly once
 // (FOR UPDATE SKIP LOCKED hands each row to one claimer). Then a node claims
 // emails and dies before sending them: the others send them once the lease

@@ -39,7 +39,7 @@ func TestConformance(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) roster.Store { return open(t, pgtest.NewSchema(t, db)) })
 }
 
-// TestConcurrentMigrationsApplyOnce is SECURITY.md R8: nodes starting
+// TestConcurrentMigrationsApplyOnce is docs/security.md R8: nodes starting
 // together on an empty database all start, and each migration is applied
 // once (a second application would fail on CREATE TABLE, or record its
 // version twice).
@@ -114,7 +114,7 @@ func TestRefusesANewerSchema(t *testing.T) {
 
 // TestLockOrganizationSerializesWriters: a second writer's
 // LockOrganization waits until the first transaction ends, and then reads
-// what it committed (SECURITY.md: "SELECT org ... FOR UPDATE, then check"
+// what it committed (docs/security.md: "SELECT org ... FOR UPDATE, then check"
 // is the guard that held).
 func TestLockOrganizationSerializesWriters(t *testing.T) {
 	s := newStore(t)

@@ -6,7 +6,7 @@
 // because the domain first takes the organization's row lock
 // (LockOrganization is SELECT ... FOR UPDATE), so writers of one
 // organization queue; single-use tokens and TOTP steps are conditional
-// UPDATEs, of which exactly one of many racers changes a row. SECURITY.md
+// UPDATEs, of which exactly one of many racers changes a row. docs/security.md
 // part b measured that weaker guards (count then write, one-statement
 // guards) fail under READ COMMITTED.
 package postgres

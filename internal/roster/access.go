@@ -157,7 +157,7 @@ func (s *Service) requireManager(c caller) error { return s.requirePermission(c,
 const permUsersManage = "users.manage"
 
 // requireSettings: the model's settings permission, or the owner; where the
-// model names none, an admin-level role (SPEC section 2, "who may read what").
+// model names none, an admin-level role (docs/rules.md, "Who may read and change what").
 func (s *Service) requireSettings(c caller) error {
 	if c.Operator || c.org.OwnerMemberID == c.member.ID {
 		return nil

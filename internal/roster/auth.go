@@ -184,7 +184,7 @@ type Principal struct {
 func (p Principal) Actor() Actor { return Actor{UserID: p.User.ID, Email: p.User.Email} }
 
 // Authenticate resolves a session token; sessions end after SessionIdle
-// without use and SessionMax after login (SECURITY.md item 23).
+// without use and SessionMax after login (docs/security.md item 23).
 func (s *Service) Authenticate(ctx context.Context, token string) (Principal, error) {
 	if token == "" {
 		return Principal{}, NewError(CodeUnauthenticated, "authentication required")

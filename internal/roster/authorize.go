@@ -3,7 +3,7 @@ package roster
 import "context"
 
 // Requirement is what a route needs of its caller before its body is read.
-// Every route declares one (deny by default, SECURITY.md item 2).
+// Every route declares one (deny by default, docs/security.md item 2).
 type Requirement int
 
 const (

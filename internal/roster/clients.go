@@ -20,7 +20,7 @@ type ClientList struct {
 	NextCursor string
 }
 
-// ListClients lists the clients the caller may see (R10, R11; SECURITY.md
+// ListClients lists the clients the caller may see (R10, R11; docs/security.md
 // item 5: scopes apply to lists too).
 func (s *Service) ListClients(ctx context.Context, actor Actor, orgID OrgID, q ClientQuery) (ClientList, error) {
 	if !s.model.HasClients() {

@@ -6,7 +6,7 @@ import (
 )
 
 // Email bodies are plain text; every link stands alone on its own line so
-// it is never broken (API.md, CLI section).
+// it is never broken (docs/api.md, CLI section).
 
 func greeting(first string) string {
 	if first = strings.TrimSpace(first); first != "" {

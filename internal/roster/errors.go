@@ -10,7 +10,7 @@ import (
 // Its HTTP status is decided once, in the server's error table.
 type Code string
 
-// Error codes of API.md.
+// Error codes of docs/api.md.
 const (
 	CodeInvalidJSON            Code = "invalid_json"
 	CodeUnauthenticated        Code = "unauthenticated"
@@ -34,7 +34,7 @@ const (
 	CodeValidationFailed       Code = "validation_failed"
 	CodeRateLimited            Code = "rate_limited"
 	CodeUnavailable            Code = "unavailable"
-	// Per-address invitation result codes (API.md, invitations).
+	// Per-address invitation result codes (docs/api.md, invitations).
 	CodeDuplicate     Code = "duplicate"
 	CodeAlreadyMember Code = "already_member"
 )

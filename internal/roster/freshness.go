@@ -3,7 +3,7 @@ package roster
 // freshIndex is implemented by an Index that can tell whether it may lag
 // behind the database: on PostgreSQL, a node whose change feed has not
 // confirmed within the last second that it is caught up may miss other
-// nodes' changes (SPEC R7).
+// nodes' changes (rule R7).
 type freshIndex interface {
 	// Fresh returns nil when the index may answer, or an error (code
 	// unavailable: 503) when it may be stale.

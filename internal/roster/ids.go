@@ -6,7 +6,7 @@ import (
 	"strings"
 )
 
-// Typed identifiers. IDs are opaque strings with a type prefix (API.md).
+// Typed identifiers. IDs are opaque strings with a type prefix (docs/api.md).
 type (
 	UserID   string
 	OrgID    string

@@ -87,7 +87,7 @@ func (s *Service) verifyCredentials(ctx context.Context, in LoginInput) (User, [
 }
 
 // authenticatePassword checks an address and password, spending the same
-// time whether or not the address has an account (SECURITY.md item 13).
+// time whether or not the address has an account (docs/security.md item 13).
 func (s *Service) authenticatePassword(ctx context.Context, email, password string) (User, error) {
 	user, err := s.store.GetUserByEmail(ctx, email)
 	if errors.Is(err, ErrNotFound) || len(password) > 1024 {

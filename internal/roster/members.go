@@ -17,7 +17,7 @@ type Page struct {
 	Cursor string
 }
 
-// MaxPageSize and DefaultPageSize bound list pages (API.md conventions).
+// MaxPageSize and DefaultPageSize bound list pages (docs/api.md conventions).
 const (
 	DefaultPageSize = 50
 	MaxPageSize     = 200

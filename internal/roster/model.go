@@ -28,7 +28,7 @@ const (
 const MaxPermissions = 256
 
 // Model is one deployment's declaration of names, permissions, roles, plans and
-// policy switches (SPEC section 3). It is read by internal/model from YAML and
+// policy switches (docs/rules.md, "The model file"). It is read by internal/model from YAML and
 // must be Prepared before use; after that it is immutable.
 type Model struct {
 	Name  string `json:"name"`

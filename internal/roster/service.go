@@ -133,7 +133,7 @@ type Config struct {
 	SessionMax      time.Duration // 12h
 }
 
-// Service holds every rule of SPEC.md.
+// Service holds every rule of docs/rules.md.
 type Service struct {
 	cfg   Config
 	model *Model

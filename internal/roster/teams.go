@@ -15,7 +15,7 @@ type TeamList struct {
 }
 
 // ListTeams shows the organization's teams, with their members, to every
-// active member (SPEC section 2, "who may read what"). A model without teams
+// active member (docs/rules.md, "Who may read and change what"). A model without teams
 // has no such list (404).
 func (s *Service) ListTeams(ctx context.Context, actor Actor, orgID OrgID, p Page) (TeamList, error) {
 	if !s.model.Teams {

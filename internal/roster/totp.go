@@ -192,7 +192,7 @@ func (s *Service) verifyTOTPCode(c *change, u User, code string) error {
 
 // totpKey counts a user's wrong second-factor codes, at login and when 2FA
 // is turned on or off: at most 5 misses in any 5 minutes, then 429 until
-// the window ends (SECURITY.md item 19).
+// the window ends (docs/security.md item 19).
 func totpKey(user UserID) throttleKey {
 	return throttleKey{key: "totp:" + string(user), limit: 5, window: 5 * time.Minute, holdWindow: true}
 }
@@ -210,7 +210,7 @@ func (s *Service) totpFailure(ctx context.Context, user UserID) error {
 
 // endOtherSessions ends every session of the user but the one making the
 // request and tells the user by email, after a change of how they sign in
-// (SECURITY.md item 15).
+// (docs/security.md item 15).
 func (s *Service) endOtherSessions(c *change, p Principal, u User, subject, what string) error {
 	if _, err := c.tx.DeleteUserSessions(c.ctx, u.ID, p.SessionID); err != nil {
 		return fmt.Errorf("end other sessions: %w", err)

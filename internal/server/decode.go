@@ -15,7 +15,7 @@ import (
 	"github.com/roster-dev/roster/internal/roster"
 )
 
-// maxBodyBytes bounds every request body (SECURITY.md item 28).
+// maxBodyBytes bounds every request body (docs/security.md item 28).
 const maxBodyBytes = 64 << 10
 
 // decode is R21 for bodies: it reads exactly one JSON object into v, refusing unknown fields and

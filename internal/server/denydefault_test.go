@@ -9,7 +9,7 @@ import (
 	"github.com/roster-dev/roster/internal/roster"
 )
 
-// SECURITY.md item 2: deny by default. A route table holding one route
+// docs/security.md item 2: deny by default. A route table holding one route
 // that declares no requirement is refused as a whole, so New fails and the
 // node never starts; and every route of the real table declares one.
 func TestRouteWithoutRequirementRefused(t *testing.T) {

@@ -17,7 +17,7 @@ var forbiddenFields = []string{
 	"status", "email_verified", "role", "id", "user_id", "member_id", "created_at", "password_hash", "plan",
 }
 
-// SECURITY.md item 6, generated from the route table and the request
+// docs/security.md item 6, generated from the route table and the request
 // structs: every route that reads a JSON body, sent one field its request
 // struct does not have (each of forbiddenFields that it lacks), answers
 // 422 validation_failed naming that field, and the database is unchanged.

@@ -10,7 +10,7 @@ import (
 	"github.com/roster-dev/roster/internal/server"
 )
 
-// SECURITY.md item 29, generated from the route table: every route, called
+// docs/security.md item 29, generated from the route table: every route, called
 // signed out and as an organization's owner, answers with nosniff, a
 // Content-Security-Policy with frame-ancestors 'none', no-referrer and
 // no-store, and a body's Content-Type names its charset; a method the path

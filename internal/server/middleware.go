@@ -52,7 +52,7 @@ func requestID(r *http.Request) string {
 }
 
 // clientIP is the client's address: the peer, or, behind a trusted proxy,
-// what withClientAddr found in X-Forwarded-For (SECURITY.md item 14).
+// what withClientAddr found in X-Forwarded-For (docs/security.md item 14).
 func clientIP(r *http.Request) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {

@@ -1,4 +1,4 @@
-// Package server is Roster's HTTP adapter: the JSON API of API.md (and,
+// Package server is Roster's HTTP adapter: the JSON API of docs/api.md (and,
 // later, the portal) over the domain service. routes.go lists every route;
 // errors.go maps error codes to statuses once.
 package server
@@ -102,7 +102,7 @@ func New(cfg Config) (*Server, error) {
 }
 
 // register mounts routes on the mux, refusing the whole table if one route
-// declares no requirement (deny by default: SECURITY.md item 2).
+// declares no requirement (deny by default: docs/security.md item 2).
 func (s *Server) register(routes []route) error {
 	for _, rt := range routes {
 		if rt.need == 0 {
@@ -113,7 +113,7 @@ func (s *Server) register(routes []route) error {
 	for _, rt := range routes {
 		h := s.adapt(rt)
 		if isPage(rt.pattern) {
-			h = s.crossOrigin.Handler(h) // form posts of the pages (SECURITY.md item 27)
+			h = s.crossOrigin.Handler(h) // form posts of the pages (docs/security.md item 27)
 		}
 		s.mux.Handle(rt.pattern, h)
 	}

@@ -15,7 +15,7 @@ import (
 	"github.com/roster-dev/roster/internal/server"
 )
 
-// SECURITY.md item 1, generated from the route table: every route that
+// docs/security.md item 1, generated from the route table: every route that
 // takes an organization id or a sub-resource id, called by a member of org
 // A holding each role of the preset (each system role and a custom role
 // where the plan has them), with org B's ids, answers 404 (403 for an

@@ -41,7 +41,7 @@ func (d *queries) CreateInvitation(ctx context.Context, inv roster.Invitation) e
 }
 
 // SetInvitationState is a conditional UPDATE: of racing acceptances exactly
-// one sees its row change (SECURITY.md item 17).
+// one sees its row change (docs/security.md item 17).
 func (d *queries) SetInvitationState(ctx context.Context, id string, from, to roster.InvitationState) (bool, error) {
 	ok, err := changed(d.q.ExecContext(ctx, `UPDATE invitations SET state = ? WHERE id = ? AND state = ?`, to, id, from))
 	if err != nil {

@@ -149,7 +149,7 @@ func TestWriteTxIsImmediate(t *testing.T) {
 	}
 }
 
-// TestConcurrentWriters is SECURITY.md's "BEGIN IMMEDIATE + busy_timeout:
+// TestConcurrentWriters is docs/security.md's "BEGIN IMMEDIATE + busy_timeout:
 // 0 errors": 50 goroutines writing at once never see SQLITE_BUSY.
 func TestConcurrentWriters(t *testing.T) {
 	const writers = 50

@@ -3,7 +3,7 @@
 //
 // Every connection runs with WAL, foreign keys on, a 10 s busy timeout and
 // synchronous=FULL (WAL with NORMAL can lose the last commits on an OS crash;
-// SECURITY.md part b). Every write transaction is BEGIN IMMEDIATE, so writers
+// docs/security.md part b). Every write transaction is BEGIN IMMEDIATE, so writers
 // queue for the database lock before they read: the invariants the domain
 // checks inside a transaction (one owner, seats, single-use tokens) cannot be
 // broken by a concurrent writer.

@@ -146,7 +146,7 @@ func testAuditPaging(t *testing.T, f *fixture) {
 	}
 }
 
-// testAuditAppendOnly is SECURITY.md item 30: the database itself refuses
+// testAuditAppendOnly is docs/security.md item 30: the database itself refuses
 // to change or delete an audit event.
 func testAuditAppendOnly(t *testing.T, f *fixture) {
 	raw, ok := f.s.(RawExecer)

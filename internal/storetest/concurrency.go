@@ -37,7 +37,7 @@ func race(fn func(i int)) {
 
 var errUsed = errors.New("invitation already used")
 
-// testInvitationRace is SECURITY.md R3 and item 17: of many acceptances of
+// testInvitationRace is docs/security.md R3 and item 17: of many acceptances of
 // one token, each in its own transaction reading the invitation first,
 // exactly one succeeds and exactly one membership results.
 func testInvitationRace(t *testing.T, f *fixture) {
@@ -80,7 +80,7 @@ func testInvitationRace(t *testing.T, f *fixture) {
 	}
 }
 
-// testTOTPRace is SECURITY.md item 19: one TOTP step is accepted once.
+// testTOTPRace is docs/security.md item 19: one TOTP step is accepted once.
 func testTOTPRace(t *testing.T, f *fixture) {
 	u := f.user("totp@example.com")
 	var wins atomic.Int32

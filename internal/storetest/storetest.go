@@ -23,7 +23,7 @@ var Base = time.Date(2026, 1, 2, 3, 4, 5, 6, time.UTC)
 
 // RawExecer is implemented by stores that can run one raw SQL statement
 // outside the contract. The suite uses it, when present, to show that the
-// database itself refuses to change or delete audit events (SECURITY.md
+// database itself refuses to change or delete audit events (docs/security.md
 // item 30: table audit_events); without it those subtests are skipped.
 type RawExecer interface {
 	RawExec(ctx context.Context, query string) error

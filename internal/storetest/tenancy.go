@@ -34,7 +34,7 @@ func newTenantA(f *fixture) tenantA {
 	return a
 }
 
-// testCrossTenantReads is STYLE.md convention 8 and SECURITY.md item 1:
+// testCrossTenantReads is STYLE.md convention 8 and docs/security.md item 1:
 // organization B's id never reaches organization A's data.
 func testCrossTenantReads(t *testing.T, f *fixture) {
 	a, b := newTenantA(f), f.org().ID
