@@ -38,14 +38,74 @@ type Store interface {
 // ErrConflict is returned by Create* when a unique key already exists.
 var ErrConflict = &Error{Code: "conflict"}
 
-// Queries are the reads, available on the Store and inside a Tx.
+// Queries are the reads, available on the Store and inside a Tx: one
+// interface per aggregate.
 type Queries interface {
+	UserReads
+	OrganizationReads
+	MemberReads
+	InvitationReads
+	ClientReads
+	RoleReads
+	TeamReads
+	AuditReads
+	SessionReads
+}
+
+// Tx is a write transaction: the reads, and the writes of each aggregate.
+type Tx interface {
+	Queries
+	UserWrites
+	OrganizationWrites
+	MemberWrites
+	InvitationWrites
+	ClientWrites
+	RoleWrites
+	TeamWrites
+	AuditWrites
+	SessionWrites
+	// EnqueueEmail queues an email in the transaction (R20); Outbox sends it.
+	EnqueueEmail(ctx context.Context, e Email) error
+}
+
+// UserReads: accounts.
+type UserReads interface {
 	GetUser(ctx context.Context, id UserID) (User, error)
 	// GetUserByEmail matches case-insensitively (NormalizeEmail).
 	GetUserByEmail(ctx context.Context, email string) (User, error)
+}
 
+// UserWrites: accounts, their second factor and recovery codes.
+type UserWrites interface {
+	CreateUser(ctx context.Context, u User) error
+	UpdateUser(ctx context.Context, u User) error
+	// SetTOTPLastStep stores step only if the stored value is still from
+	// (compare-and-set); it reports whether it did.
+	SetTOTPLastStep(ctx context.Context, user UserID, from, step int64) (bool, error)
+	ReplaceRecoveryCodes(ctx context.Context, user UserID, hashes [][]byte) error
+	// UseRecoveryCode marks an unused code as used; false when none matched.
+	UseRecoveryCode(ctx context.Context, user UserID, hash []byte) (bool, error)
+}
+
+// OrganizationReads: organizations.
+type OrganizationReads interface {
 	GetOrganization(ctx context.Context, id OrgID) (Organization, error)
+}
 
+// OrganizationWrites: organizations, their lock and revision.
+type OrganizationWrites interface {
+	// LockOrganization serializes writers of one organization and returns
+	// its current row (PostgreSQL: SELECT ... FOR UPDATE).
+	LockOrganization(ctx context.Context, id OrgID) (Organization, error)
+	// BumpRevision increments and returns the organization's revision; every
+	// transaction that changes an organization's data calls it once.
+	BumpRevision(ctx context.Context, id OrgID) (int64, error)
+	CreateOrganization(ctx context.Context, o Organization) error
+	UpdateOrganization(ctx context.Context, o Organization) error
+}
+
+// MemberReads: memberships.
+type MemberReads interface {
 	GetMember(ctx context.Context, org OrgID, id MemberID) (Member, error)
 	GetMemberByUser(ctx context.Context, org OrgID, user UserID) (Member, error)
 	GetMemberByEmail(ctx context.Context, org OrgID, email string) (Member, error)
@@ -57,71 +117,55 @@ type Queries interface {
 	// invited members whose pending invitation has not expired (R16, R5);
 	// agents counts those of them with agent access (R17).
 	CountSeats(ctx context.Context, org OrgID, now time.Time) (seats, agents int, err error)
-
-	GetInvitationByTokenHash(ctx context.Context, hash []byte) (Invitation, error)
-	// GetPendingInvitation returns the member's pending invitation.
-	GetPendingInvitation(ctx context.Context, org OrgID, member MemberID) (Invitation, error)
-
-	GetClient(ctx context.Context, org OrgID, id ClientID) (Client, error)
-	ListClients(ctx context.Context, org OrgID, f ClientFilter) ([]Client, error)
-
-	// ListAudit returns events newest first.
-	ListAudit(ctx context.Context, org OrgID, f AuditFilter) ([]AuditEvent, error)
-
-	GetSessionByTokenHash(ctx context.Context, hash []byte) (Session, error)
-	GetVerificationToken(ctx context.Context, hash []byte) (VerificationToken, error)
-	// GetThrottle returns the zero state (with Key set) when none is stored.
-	GetThrottle(ctx context.Context, key string) (ThrottleState, error)
-
-	// ListCustomRoles returns the organization's custom roles ordered by
-	// position, then creation time. GetCustomRole finds one by key.
-	ListCustomRoles(ctx context.Context, org OrgID) ([]CustomRole, error)
-	GetCustomRole(ctx context.Context, org OrgID, key string) (CustomRole, error)
-
-	// ListTeams returns the organization's teams ordered by creation time
-	// then id, each with its members.
-	ListTeams(ctx context.Context, org OrgID, f TeamFilter) ([]Team, error)
-	GetTeam(ctx context.Context, org OrgID, id TeamID) (Team, error)
 }
 
-// Tx is a write transaction.
-type Tx interface {
-	Queries
-
-	// LockOrganization serializes writers of one organization and returns
-	// its current row (PostgreSQL: SELECT ... FOR UPDATE).
-	LockOrganization(ctx context.Context, id OrgID) (Organization, error)
-	// BumpRevision increments and returns the organization's revision; every
-	// transaction that changes an organization's data calls it once.
-	BumpRevision(ctx context.Context, id OrgID) (int64, error)
-
-	CreateUser(ctx context.Context, u User) error
-	UpdateUser(ctx context.Context, u User) error
-	// SetTOTPLastStep stores step only if the stored value is still from
-	// (compare-and-set); it reports whether it did.
-	SetTOTPLastStep(ctx context.Context, user UserID, from, step int64) (bool, error)
-	ReplaceRecoveryCodes(ctx context.Context, user UserID, hashes [][]byte) error
-	// UseRecoveryCode marks an unused code as used; false when none matched.
-	UseRecoveryCode(ctx context.Context, user UserID, hash []byte) (bool, error)
-
-	CreateOrganization(ctx context.Context, o Organization) error
-	UpdateOrganization(ctx context.Context, o Organization) error
-
+// MemberWrites: memberships with their clients and teams.
+type MemberWrites interface {
 	// CreateMember and UpdateMember store the member with its clients and
 	// teams; UpdateMember replaces them.
 	CreateMember(ctx context.Context, m Member) error
 	UpdateMember(ctx context.Context, m Member) error
 	DeleteMember(ctx context.Context, org OrgID, id MemberID) error
 	TouchMember(ctx context.Context, org OrgID, id MemberID, at time.Time) error
+}
 
+// InvitationReads: invitations.
+type InvitationReads interface {
+	GetInvitationByTokenHash(ctx context.Context, hash []byte) (Invitation, error)
+	// GetPendingInvitation returns the member's pending invitation.
+	GetPendingInvitation(ctx context.Context, org OrgID, member MemberID) (Invitation, error)
+}
+
+// InvitationWrites: invitations.
+type InvitationWrites interface {
 	CreateInvitation(ctx context.Context, inv Invitation) error
 	// SetInvitationState moves an invitation from one state to another only
 	// if it is still in from; it reports whether it did (single use, R5).
 	SetInvitationState(ctx context.Context, id string, from, to InvitationState) (bool, error)
+}
 
+// ClientReads: an organization's clients.
+type ClientReads interface {
+	GetClient(ctx context.Context, org OrgID, id ClientID) (Client, error)
+	ListClients(ctx context.Context, org OrgID, f ClientFilter) ([]Client, error)
+}
+
+// ClientWrites: an organization's clients.
+type ClientWrites interface {
 	CreateClient(ctx context.Context, c Client) error
 	UpdateClient(ctx context.Context, c Client) error
+}
 
+// RoleReads: custom roles.
+type RoleReads interface {
+	// ListCustomRoles returns the organization's custom roles ordered by
+	// position, then creation time. GetCustomRole finds one by key.
+	ListCustomRoles(ctx context.Context, org OrgID) ([]CustomRole, error)
+	GetCustomRole(ctx context.Context, org OrgID, key string) (CustomRole, error)
+}
+
+// RoleWrites: custom roles.
+type RoleWrites interface {
 	// CreateCustomRole fails with ErrConflict when the key, or the name
 	// compared case-insensitively, is taken in the organization.
 	// UpdateCustomRole stores name, description, icon, permissions, client
@@ -129,16 +173,46 @@ type Tx interface {
 	CreateCustomRole(ctx context.Context, r CustomRole) error
 	UpdateCustomRole(ctx context.Context, r CustomRole) error
 	DeleteCustomRole(ctx context.Context, org OrgID, key string) error
+}
 
+// TeamReads: teams.
+type TeamReads interface {
+	// ListTeams returns the organization's teams ordered by creation time
+	// then id, each with its members.
+	ListTeams(ctx context.Context, org OrgID, f TeamFilter) ([]Team, error)
+	GetTeam(ctx context.Context, org OrgID, id TeamID) (Team, error)
+}
+
+// TeamWrites: teams.
+type TeamWrites interface {
 	// CreateTeam fails with ErrConflict when the name, compared
 	// case-insensitively, is taken. DeleteTeam also removes it from its
 	// members.
 	CreateTeam(ctx context.Context, t Team) error
 	DeleteTeam(ctx context.Context, org OrgID, id TeamID) error
+}
 
+// AuditReads: the audit trail.
+type AuditReads interface {
+	// ListAudit returns events newest first.
+	ListAudit(ctx context.Context, org OrgID, f AuditFilter) ([]AuditEvent, error)
+}
+
+// AuditWrites: the audit trail, append-only.
+type AuditWrites interface {
 	AppendAudit(ctx context.Context, e AuditEvent) error
-	EnqueueEmail(ctx context.Context, e Email) error
+}
 
+// SessionReads: sessions, verification tokens and login throttles.
+type SessionReads interface {
+	GetSessionByTokenHash(ctx context.Context, hash []byte) (Session, error)
+	GetVerificationToken(ctx context.Context, hash []byte) (VerificationToken, error)
+	// GetThrottle returns the zero state (with Key set) when none is stored.
+	GetThrottle(ctx context.Context, key string) (ThrottleState, error)
+}
+
+// SessionWrites: sessions, verification tokens and login throttles.
+type SessionWrites interface {
 	CreateSession(ctx context.Context, s Session) error
 	TouchSession(ctx context.Context, id string, at time.Time) error
 	DeleteSession(ctx context.Context, id string) error
