@@ -16,7 +16,7 @@ import (
 const (
 	CodeInvalidJSON            = "invalid_json"             // 400
 	CodeUnauthenticated        = "unauthenticated"          // 401
-	CodeInvalidCredentials     = "invalid_credentials"      // 401 #nosec G101 -- the name of an error code, not a credential
+	CodeInvalidCredentials     = "invalid_credentials"      // #nosec G101 -- 401; the name of an error code, not a credential
 	CodeTOTPRequired           = "totp_required"            // 401
 	CodeForbidden              = "forbidden"                // 403
 	CodeEscalation             = "escalation"               // 403
