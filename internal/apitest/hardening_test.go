@@ -1,9 +1,11 @@
 package apitest
 
 import (
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -192,5 +194,43 @@ func TestR18ActivityIncludesTransfersToTheMember(t *testing.T) {
 	}
 	if got := strings.Join(actions(bystander.MemberID), " "); strings.Contains(got, "organization.") {
 		t.Errorf("activity of a bystander holds organization events: %s", got)
+	}
+}
+
+// docs/security.md R4: concurrent sign-ups of one address written in
+// different cases make one account; the others are 409 email_taken (or
+// refused by the per-address sign-up limit), never a second account or a
+// 5xx.
+func TestR4ConcurrentSignupsOneAccount(t *testing.T) {
+	e := New(t, "practice")
+	variants := []string{"ada@example.com", "Ada@Example.com", "ADA@EXAMPLE.COM", " ada@example.com", "aDa@eXample.com"}
+	statuses := make(chan int, 4*len(variants))
+	var wg sync.WaitGroup
+	for i := range 4 * len(variants) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r := e.Do("POST", "/api/v1/signup", "", map[string]any{"email": variants[i%len(variants)], "password": Password,
+				"first_name": "Ada", "last_name": "L", "organization_name": fmt.Sprintf("Org %d", i)})
+			statuses <- r.Status
+		}()
+	}
+	wg.Wait()
+	close(statuses)
+	created := 0
+	for s := range statuses {
+		switch s {
+		case http.StatusCreated:
+			created++
+		case http.StatusConflict, http.StatusTooManyRequests:
+		default:
+			t.Errorf("a concurrent sign-up answered %d", s)
+		}
+	}
+	if created != 1 {
+		t.Fatalf("%d sign-ups succeeded, want exactly 1", created)
+	}
+	if n := strings.Count(e.TableCounts(), "users=1 "); n != 1 {
+		t.Fatalf("users table: %s, want one account", e.TableCounts())
 	}
 }
