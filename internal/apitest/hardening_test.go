@@ -234,3 +234,41 @@ func TestR4ConcurrentSignupsOneAccount(t *testing.T) {
 		t.Fatalf("users table: %s, want one account", e.TableCounts())
 	}
 }
+
+// docs/security.md item 20: no way in skips a required second factor. Every
+// entry point that takes a password, for a user with 2FA on: without a code
+// it is 401 totp_required and gives no session; with a wrong code 401
+// invalid_credentials; with the right one it works.
+func TestNoEntryPointSkipsTheSecondFactor(t *testing.T) {
+	e := New(t, "marketing") // existing accounts are invited and accept with their password
+	owner := e.Signup("owner@example.com", "Acme")
+	mfa := e.Signup("mfa@example.com", "Own")
+	secret := enableTOTP(t, e, mfa.Token)
+	invite(t, e, owner.Token, owner.OrgID, "read_only", "mfa@example.com")
+	acceptToken := e.LastToken("mfa@example.com", "invite")
+	entries := []struct {
+		name string
+		call func(code string) *Resp
+	}{
+		{"login", func(code string) *Resp {
+			return e.Do("POST", "/api/v1/sessions", "", map[string]any{"email": "mfa@example.com", "password": Password, "totp_code": code})
+		}},
+		{"accepting an invitation with the password", func(code string) *Resp {
+			return e.Do("POST", "/api/v1/invitations/accept", "", map[string]any{"token": acceptToken, "password": Password, "totp_code": code})
+		}},
+	}
+	for _, entry := range entries {
+		if r := entry.call(""); r.Status != 401 || r.ErrorCode() != "totp_required" || strings.Contains(string(r.Body), `"token"`) {
+			t.Errorf("%s without a code: got %d %s, want 401 totp_required", entry.name, r.Status, r.Body)
+		}
+		if r := entry.call("000000"); r.Status != 401 || r.ErrorCode() != "invalid_credentials" {
+			if totp.Code(secret, e.Clock.Now()) != "000000" {
+				t.Errorf("%s with a wrong code: got %d %s, want 401 invalid_credentials", entry.name, r.Status, r.Body)
+			}
+		}
+		e.Clock.Advance(30 * time.Second)
+		if r := entry.call(totp.Code(secret, e.Clock.Now())); r.Status >= 300 {
+			t.Errorf("%s with the right code: got %d %s", entry.name, r.Status, r.Body)
+		}
+	}
+}
