@@ -15,7 +15,7 @@ import (
 func (s *Store) LoadOrgAccess(ctx context.Context, org roster.OrgID) (roster.OrgAccess, error) {
 	var a roster.OrgAccess
 	err := s.read(ctx, func(tx *sql.Tx) (err error) {
-		a, err = sqlcore.LoadOrgAccess(ctx, tx, sqlcore.PostgreSQL, org)
+		a, err = sqlcore.LoadOrgAccess(ctx, tx, dialect, org)
 		return err
 	})
 	return a, err
@@ -26,7 +26,7 @@ func (s *Store) LoadOrgAccess(ctx context.Context, org roster.OrgID) (roster.Org
 func (s *Store) LoadAccessPage(ctx context.Context, after roster.OrgID, limit int) ([]roster.OrgAccess, error) {
 	var page []roster.OrgAccess
 	err := s.read(ctx, func(tx *sql.Tx) (err error) {
-		page, err = sqlcore.LoadAccessPage(ctx, tx, sqlcore.PostgreSQL, after, limit)
+		page, err = sqlcore.LoadAccessPage(ctx, tx, dialect, after, limit)
 		return err
 	})
 	return page, err

@@ -80,3 +80,6 @@ func (s *Store) applyMigration(ctx context.Context, file string, want, known int
 		return nil
 	})
 }
+
+// migrationLock takes the advisory lock for the rest of the transaction.
+const migrationLock = `SELECT pg_advisory_xact_lock(1383298162, hashtext(current_schema()))`
