@@ -29,8 +29,8 @@ import (
 
 // Store is the PostgreSQL store: the shared SQL of internal/sqlcore in
 // PostgreSQL's dialect over the pool's database/sql handle (pgx's stdlib
-// adapter), with its own opening, migrations, change feed (native pgx,
-// feed.go) and outbox claiming.
+// adapter), with its own opening, pool settings, migration files, retry
+// of deadlock victims and change feed (native pgx, feed.go).
 type Store struct {
 	*sqlcore.Queries
 	pool    *pgxpool.Pool
@@ -51,6 +51,7 @@ var dialect = &sqlcore.Dialect{
 	Arrays:        true,
 	LockRows:      true,
 	Savepoints:    true,
+	ReadTx:        sql.TxOptions{Isolation: sql.LevelRepeatableRead},
 	Lower:         "lower",
 	StrPos:        "strpos",
 	MigrationLock: migrationLock,

@@ -14,6 +14,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 
 	"github.com/roster-dev/roster/internal/roster"
@@ -22,6 +23,46 @@ import (
 // Querier is what *sql.DB and *sql.Tx share.
 type Querier interface {
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+// LoadOrgAccess reads one organization's authorization data in one
+// read-only transaction of the dialect's ReadTx options (PostgreSQL:
+// REPEATABLE READ): every query sees the same snapshot, so the data is
+// consistent with the revision it carries.
+func (q *Queries) LoadOrgAccess(ctx context.Context, org roster.OrgID) (roster.OrgAccess, error) {
+	var a roster.OrgAccess
+	err := q.read(ctx, func(tx *sql.Tx) (err error) {
+		a, err = LoadOrgAccess(ctx, tx, q.d, org)
+		return err
+	})
+	return a, err
+}
+
+// LoadAccessPage reads a page of organizations' authorization data in one
+// snapshot (start-up).
+func (q *Queries) LoadAccessPage(ctx context.Context, after roster.OrgID, limit int) ([]roster.OrgAccess, error) {
+	var page []roster.OrgAccess
+	err := q.read(ctx, func(tx *sql.Tx) (err error) {
+		page, err = LoadAccessPage(ctx, tx, q.d, after, limit)
+		return err
+	})
+	return page, err
+}
+
+// read runs fn in a read-only transaction on the pool: one snapshot of the
+// database.
+func (q *Queries) read(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	if q.pool == nil {
+		return errors.New("read transaction: the queries run inside a write transaction")
+	}
+	opts := q.d.ReadTx
+	opts.ReadOnly = true
+	tx, err := q.pool.BeginTx(ctx, &opts)
+	if err != nil {
+		return q.d.classify(fmt.Errorf("begin read: %w", err))
+	}
+	defer tx.Rollback() //nolint:errcheck // read-only
+	return q.d.classify(fn(tx))
 }
 
 // LoadOrgAccess reads one organization's authorization data. Run it in one

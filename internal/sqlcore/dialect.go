@@ -28,6 +28,9 @@ type Dialect struct {
 	// runs under a savepoint, and the caller can go on after ErrConflict
 	// as on SQLite.
 	Savepoints bool
+	// ReadTx are the options of the read transactions that load
+	// authorization data in one snapshot (ReadOnly is always set).
+	ReadTx sql.TxOptions
 	// Lower is the SQL function that lower-cases every script, not only
 	// ASCII (SQLite's lower() does only ASCII; the sqlite package
 	// registers roster_lower).

@@ -15,15 +15,16 @@ import (
 // it and adds what differs (the PostgreSQL store's BumpRevision also feeds
 // the change feed).
 type Queries struct {
-	db conn
-	tx *sql.Tx // nil on the pool
-	d  *Dialect
+	db   conn
+	pool *sql.DB // nil inside a transaction
+	tx   *sql.Tx // nil on the pool
+	d    *Dialect
 }
 
 var _ roster.Tx = (*Queries)(nil)
 
 // New returns the queries on the pool db.
-func New(db *sql.DB, d *Dialect) *Queries { return &Queries{db: db, d: d} }
+func New(db *sql.DB, d *Dialect) *Queries { return &Queries{db: db, pool: db, d: d} }
 
 // NewTx returns the queries inside the write transaction tx.
 func NewTx(tx *sql.Tx, d *Dialect) *Queries { return &Queries{db: tx, tx: tx, d: d} }

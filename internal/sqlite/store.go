@@ -27,7 +27,7 @@ import (
 )
 
 // Store is the SQLite store: the shared SQL of internal/sqlcore in
-// SQLite's dialect, with its own opening, migrations and outbox claiming.
+// SQLite's dialect, with its own opening, pragmas and migration files.
 type Store struct {
 	*sqlcore.Queries
 	db *sql.DB
@@ -103,10 +103,6 @@ func (s *Store) RawExec(ctx context.Context, query string) error {
 // returns nil and rolls back otherwise, returning fn's error unchanged. A
 // panic in fn (or runtime.Goexit) rolls back too and goes on unwinding.
 func (s *Store) WithTx(ctx context.Context, fn func(tx roster.Tx) error) error {
-	return s.withTx(ctx, func(q *sqlcore.Queries) error { return fn(q) })
-}
-
-func (s *Store) withTx(ctx context.Context, fn func(q *sqlcore.Queries) error) error {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
