@@ -1,5 +1,7 @@
 // Package postgres is the roster.Store on PostgreSQL through pgx, for
-// deployments where several Roster nodes share one database.
+// deployments where several Roster nodes share one database. Its queries
+// are internal/sqlcore's, run over database/sql on the pgx pool (pgx's
+// stdlib adapter); native pgx serves the change feed (feed.go).
 //
 // Every write transaction is READ COMMITTED. The invariants the domain
 // checks inside a transaction (one owner, one billing contact, seats) hold
@@ -186,6 +188,8 @@ func (s *Store) withTx(ctx context.Context, fn func(tx roster.Tx) error) error {
 	committed := false
 	defer func() {
 		if !committed {
+			// Once ctx is done database/sql has rolled back already, and
+			// pgx closes the connection rather than returning it.
 			_ = sqlTx.Rollback() // the error, if any, is fn's or the panic
 		}
 	}()
