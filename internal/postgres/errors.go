@@ -2,12 +2,13 @@ package postgres
 
 import (
 	"context"
+	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"io"
 	"net"
 	"strings"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 )
 
@@ -44,36 +45,10 @@ func unreachable(err error) bool {
 	}
 	var ce *pgconn.ConnectError
 	var ne net.Error
+	// Through database/sql, a connection pgx found closed is
+	// driver.ErrBadConn, and one lost under a transaction sql.ErrConnDone.
 	return errors.As(err, &ce) || errors.As(err, &ne) || pgconn.Timeout(err) ||
+		errors.Is(err, driver.ErrBadConn) || errors.Is(err, sql.ErrConnDone) ||
 		errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, net.ErrClosed) ||
 		errors.Is(err, context.DeadlineExceeded) || pgconn.SafeToRetry(err)
 }
-
-// classifying is a querier whose errors go through classify, row by row.
-type classifying struct{ q querier }
-
-func (c classifying) Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error) {
-	tag, err := c.q.Exec(ctx, sql, args...)
-	return tag, classify(err)
-}
-
-func (c classifying) Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error) {
-	rows, err := c.q.Query(ctx, sql, args...)
-	if err != nil {
-		return rows, classify(err)
-	}
-	return classifiedRows{rows}, nil
-}
-
-func (c classifying) QueryRow(ctx context.Context, sql string, args ...any) pgx.Row {
-	return classifiedRow{c.q.QueryRow(ctx, sql, args...)}
-}
-
-type classifiedRows struct{ pgx.Rows }
-
-func (r classifiedRows) Err() error             { return classify(r.Rows.Err()) }
-func (r classifiedRows) Scan(dest ...any) error { return classify(r.Rows.Scan(dest...)) }
-
-type classifiedRow struct{ row pgx.Row }
-
-func (r classifiedRow) Scan(dest ...any) error { return classify(r.row.Scan(dest...)) }

@@ -160,46 +160,6 @@ func TestLockOrganizationSerializesWriters(t *testing.T) {
 	}
 }
 
-// TestConcurrentWriters: 50 writers of one organization, each locking it,
-// counting, inserting and bumping the revision, all succeed and none is
-// lost.
-func TestConcurrentWriters(t *testing.T) {
-	const writers = 50
-	s := newStore(t)
-	ctx := t.Context()
-	o := createOrg(t, s)
-	var wg sync.WaitGroup
-	start := make(chan struct{})
-	for i := range writers {
-		wg.Go(func() {
-			<-start
-			err := s.WithTx(ctx, func(tx roster.Tx) error {
-				if _, err := tx.LockOrganization(ctx, o.ID); err != nil {
-					return err
-				}
-				c := roster.Client{ID: roster.NewClientID(), OrgID: o.ID, Name: fmt.Sprint(i), Status: roster.ClientActive, CreatedAt: storetest.Base}
-				if err := tx.CreateClient(ctx, c); err != nil {
-					return err
-				}
-				_, err := tx.BumpRevision(ctx, o.ID)
-				return err
-			})
-			if err != nil {
-				t.Errorf("writer %d: %v", i, err)
-			}
-		})
-	}
-	close(start)
-	wg.Wait()
-	acc, err := s.LoadOrgAccess(ctx, o.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if acc.Revision != writers || len(acc.Clients) != writers {
-		t.Errorf("after %d writers: revision %d, %d clients; want %d each", writers, acc.Revision, len(acc.Clients), writers)
-	}
-}
-
 // TestTransactionGoesOnAfterConflict: PostgreSQL aborts a transaction on
 // any error, but the contract lets a caller handle an ErrConflict and go
 // on (as SQLite does); inserts use ON CONFLICT DO NOTHING and unique-key

@@ -1,5 +1,7 @@
 // Package postgres is the roster.Store on PostgreSQL through pgx, for
-// deployments where several Roster nodes share one database.
+// deployments where several Roster nodes share one database. Its queries
+// are internal/sqlcore's, run over database/sql on the pgx pool (pgx's
+// stdlib adapter); native pgx serves the change feed (feed.go).
 //
 // Every write transaction is READ COMMITTED. The invariants the domain
 // checks inside a transaction (one owner, one billing contact, seats) hold
@@ -16,43 +18,69 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/pgx/v5/stdlib"
 
 	"github.com/roster-dev/roster/internal/roster"
+	"github.com/roster-dev/roster/internal/sqlcore"
 )
 
-// Store is the PostgreSQL store.
+// Store is the PostgreSQL store: the shared SQL of internal/sqlcore in
+// PostgreSQL's dialect over the pool's database/sql handle (pgx's stdlib
+// adapter), with its own opening, pool settings, migration files, retry
+// of deadlock victims and change feed (native pgx, feed.go).
 type Store struct {
-	*queries
-	pool  *pgxpool.Pool
-	sqlDB *sql.DB // the pool through pgx's stdlib adapter, for internal/sqlcore
+	*sqlcore.Queries
+	pool    *pgxpool.Pool
+	sqlDB   *sql.DB // the pool through pgx's stdlib adapter
+	channel string  // the change feed's channel (feed.go)
 }
 
 var (
 	_ roster.Store = (*Store)(nil)
-	_ roster.Tx    = (*queries)(nil)
+	_ roster.Tx    = tx{}
 )
 
-// querier is what *pgxpool.Pool and pgx.Tx share.
-type querier interface {
-	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
-	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
-	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+// dialect is PostgreSQL's: numbered markers, IN lists as text[]
+// parameters, row locks and savepoints in write transactions (READ
+// COMMITTED), and errors of an unreachable database classified as such.
+var dialect = &sqlcore.Dialect{
+	Numbered:      true,
+	Arrays:        true,
+	LockRows:      true,
+	Savepoints:    true,
+	ReadTx:        sql.TxOptions{Isolation: sql.LevelRepeatableRead},
+	Lower:         "lower",
+	StrPos:        "strpos",
+	MigrationLock: migrationLock,
+	NowSeconds:    "extract(epoch FROM now())::bigint",
+	IsUnique:      isUnique,
+	Classify:      classify,
 }
 
-// queries implements roster.Queries and roster.Tx on the pool or on a
-// transaction (tx is nil on the pool).
-type queries struct {
-	q       querier
-	tx      pgx.Tx
-	channel string // the change feed's channel (feed.go)
+// tx is a write transaction: the shared queries, whose BumpRevision also
+// feeds the change feed.
+type tx struct {
+	*sqlcore.Queries
+	channel string
+}
+
+// BumpRevision also takes the next change sequence number and queues a
+// notification on the change feed; PostgreSQL delivers it on commit only,
+// so other nodes never hear of a change they cannot read yet.
+func (t tx) BumpRevision(ctx context.Context, id roster.OrgID) (int64, error) {
+	rev, err := t.BumpRevisionSetting(ctx, id, `, change_seq = nextval('organization_changes')`)
+	if err != nil {
+		return 0, err
+	}
+	if _, err := t.Exec(ctx, `SELECT pg_notify(?, ?)`, t.channel, feedPayload(id, rev)); err != nil {
+		return 0, fmt.Errorf("notify change of %s: %w", id, err)
+	}
+	return rev, nil
 }
 
 // IsURL reports whether db names a PostgreSQL database rather than a file.
@@ -91,8 +119,10 @@ func Open(ctx context.Context, url string) (*Store, error) {
 		pool.Close()
 		return nil, errors.New("connect: the search_path names no existing schema")
 	}
-	s := &Store{queries: &queries{q: classifying{pool}, channel: feedChannel(*schema)}, pool: pool, sqlDB: stdlib.OpenDBFromPool(pool)}
+	sqlDB := stdlib.OpenDBFromPool(pool)
+	s := &Store{Queries: sqlcore.New(sqlDB, dialect), pool: pool, sqlDB: sqlDB, channel: feedChannel(*schema)}
 	if err := s.Migrate(ctx); err != nil {
+		_ = sqlDB.Close()
 		pool.Close()
 		return nil, err
 	}
@@ -112,7 +142,7 @@ func (s *Store) Close() error {
 // Ping reports whether the database answers.
 func (s *Store) Ping(ctx context.Context) error {
 	var one int
-	return s.q.QueryRow(ctx, "SELECT 1").Scan(&one)
+	return s.QueryRow(ctx, "SELECT 1").Scan(&one)
 }
 
 // RawExec runs a statement outside the contract, for the conformance suite.
@@ -151,187 +181,30 @@ func retryable(err error) bool {
 }
 
 func (s *Store) withTx(ctx context.Context, fn func(tx roster.Tx) error) error {
-	tx, err := s.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.ReadCommitted})
+	sqlTx, err := s.sqlDB.BeginTx(ctx, &sql.TxOptions{Isolation: sql.LevelReadCommitted})
 	if err != nil {
 		return fmt.Errorf("begin: %w", classify(err))
 	}
 	committed := false
 	defer func() {
 		if !committed {
-			// Rolled back even when ctx is done: otherwise pgx closes the
-			// connection instead of returning it to the pool.
-			_ = tx.Rollback(context.WithoutCancel(ctx)) // the error, if any, is fn's or the panic
+			// Once ctx is done database/sql has rolled back already, and
+			// pgx closes the connection rather than returning it.
+			_ = sqlTx.Rollback() // the error, if any, is fn's or the panic
 		}
 	}()
-	if err := fn(&queries{q: classifying{tx}, tx: tx, channel: s.channel}); err != nil {
+	if err := fn(tx{Queries: sqlcore.NewTx(sqlTx, dialect), channel: s.channel}); err != nil {
 		return err
 	}
 	committed = true // a failed Commit ends the transaction as well
-	if err := tx.Commit(ctx); err != nil {
+	if err := sqlTx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", classify(err))
 	}
 	return nil
-}
-
-// guarded runs one statement that may break a unique constraint. Inside a
-// transaction it runs under a savepoint: PostgreSQL aborts the whole
-// transaction on an error, while the contract (and SQLite) let the caller
-// go on after an ErrConflict.
-func (d *queries) guarded(ctx context.Context, fn func(q querier) error) error {
-	if d.tx == nil {
-		return fn(d.q)
-	}
-	sp, err := d.tx.Begin(ctx)
-	if err != nil {
-		return fmt.Errorf("savepoint: %w", classify(err))
-	}
-	if err := fn(classifying{sp}); err != nil {
-		_ = sp.Rollback(context.WithoutCancel(ctx)) // the statement's error is the one to report
-		return err
-	}
-	if err := sp.Commit(ctx); err != nil {
-		return fmt.Errorf("release savepoint: %w", classify(err))
-	}
-	return nil
-}
-
-// ts and fromTS store times as UTC unix nanoseconds.
-func ts(t time.Time) int64 {
-	if t.IsZero() {
-		return 0
-	}
-	return t.UTC().UnixNano()
-}
-
-func fromTS(n int64) time.Time {
-	if n == 0 {
-		return time.Time{}
-	}
-	return time.Unix(0, n).UTC()
-}
-
-func nullTS(t *time.Time) *int64 {
-	if t == nil {
-		return nil
-	}
-	n := ts(*t)
-	return &n
-}
-
-func fromNullTS(n *int64) *time.Time {
-	if n == nil {
-		return nil
-	}
-	t := fromTS(*n)
-	return &t
-}
-
-func nullString(s string) *string {
-	if s == "" {
-		return nil
-	}
-	return &s
-}
-
-// strs turns typed IDs into the []string pgx sends as a text[] parameter.
-func strs[T ~string](values []T) []string {
-	out := make([]string, len(values))
-	for i, v := range values {
-		out[i] = string(v)
-	}
-	return out
-}
-
-// args numbers the parameters of a query built piece by piece.
-type args []any
-
-// add appends v and returns its placeholder.
-func (a *args) add(v any) string {
-	*a = append(*a, v)
-	return "$" + strconv.Itoa(len(*a))
-}
-
-// notFound wraps roster.ErrNotFound with what was missing.
-func notFound(what string, id any) error {
-	return fmt.Errorf("%s %v: %w", what, id, roster.ErrNotFound)
 }
 
 // isUnique reports whether err is a broken UNIQUE or PRIMARY KEY constraint.
 func isUnique(err error) bool {
 	var pe *pgconn.PgError
 	return errors.As(err, &pe) && pe.Code == "23505"
-}
-
-// createErr maps a unique-constraint violation to roster.ErrConflict.
-func createErr(what string, err error) error {
-	if err == nil {
-		return nil
-	}
-	if isUnique(err) {
-		return fmt.Errorf("create %s: %w (%v)", what, roster.ErrConflict, err)
-	}
-	return fmt.Errorf("create %s: %w", what, err)
-}
-
-// insert runs an INSERT ... ON CONFLICT DO NOTHING: a taken key is
-// ErrConflict without aborting the surrounding transaction.
-func (d *queries) insert(ctx context.Context, what, query string, args ...any) error {
-	tag, err := d.q.Exec(ctx, query+` ON CONFLICT DO NOTHING`, args...)
-	if err != nil {
-		return createErr(what, err)
-	}
-	if tag.RowsAffected() == 0 {
-		return fmt.Errorf("create %s: %w", what, roster.ErrConflict)
-	}
-	return nil
-}
-
-// exactlyOne checks that an UPDATE or DELETE touched one row.
-func exactlyOne(tag pgconn.CommandTag, err error, what string, id any) error {
-	if isUnique(err) {
-		return fmt.Errorf("update %s %v: %w (%v)", what, id, roster.ErrConflict, err)
-	}
-	if err != nil {
-		return fmt.Errorf("update %s %v: %w", what, id, err)
-	}
-	if tag.RowsAffected() == 0 {
-		return notFound(what, id)
-	}
-	return nil
-}
-
-// changed reports whether a conditional UPDATE touched a row.
-func changed(tag pgconn.CommandTag, err error) (bool, error) {
-	if err != nil {
-		return false, err
-	}
-	return tag.RowsAffected() == 1, nil
-}
-
-// noRows reports whether a QueryRow found nothing.
-func noRows(err error) bool { return errors.Is(err, pgx.ErrNoRows) }
-
-// scanner is one row: pgx.Row or pgx.Rows.
-type scanner interface{ Scan(...any) error }
-
-// collect runs a query and scans each row with scan; what names the list in
-// errors. The result is never nil.
-func collect[T any](ctx context.Context, q querier, what string, scan func(scanner) (T, error), query string, args ...any) ([]T, error) {
-	rows, err := q.Query(ctx, query, args...)
-	if err != nil {
-		return nil, fmt.Errorf("list %s: %w", what, err)
-	}
-	defer rows.Close()
-	out := []T{}
-	for rows.Next() {
-		v, err := scan(rows)
-		if err != nil {
-			return nil, fmt.Errorf("list %s: %w", what, err)
-		}
-		out = append(out, v)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("list %s: %w", what, err)
-	}
-	return out, nil
 }

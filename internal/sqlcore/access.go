@@ -3,18 +3,19 @@
 // adapter. Queries are written with ? markers; a Dialect rewrites them for
 // the database.
 //
-// It holds the authorization loader for now: one organization after a
-// change, and whole pages of organizations at start-up in a fixed number
-// of queries per page, whatever the number of organizations.
+// It holds the queries of roster.Queries and roster.Tx (Queries), the
+// shared half of the outbox, the migrator, and the authorization loader:
+// one organization after a change, and whole pages of organizations at
+// start-up in a fixed number of queries per page, whatever the number of
+// organizations.
 package sqlcore
 
 import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
-	"strconv"
-	"strings"
 
 	"github.com/roster-dev/roster/internal/roster"
 )
@@ -24,40 +25,49 @@ type Querier interface {
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 }
 
-// Dialect is what differs between the databases for these queries.
-type Dialect struct {
-	// Numbered markers: PostgreSQL's $1, $2 ... instead of SQLite's ?.
-	Numbered bool
+// LoadOrgAccess reads one organization's authorization data in one
+// read-only transaction of the dialect's ReadTx options (PostgreSQL:
+// REPEATABLE READ): every query sees the same snapshot, so the data is
+// consistent with the revision it carries.
+func (q *Queries) LoadOrgAccess(ctx context.Context, org roster.OrgID) (roster.OrgAccess, error) {
+	var a roster.OrgAccess
+	err := q.read(ctx, func(tx *sql.Tx) (err error) {
+		a, err = LoadOrgAccess(ctx, tx, q.d, org)
+		return err
+	})
+	return a, err
 }
 
-// SQLite and PostgreSQL are the two dialects.
-var (
-	SQLite     = Dialect{}
-	PostgreSQL = Dialect{Numbered: true}
-)
+// LoadAccessPage reads a page of organizations' authorization data in one
+// snapshot (start-up).
+func (q *Queries) LoadAccessPage(ctx context.Context, after roster.OrgID, limit int) ([]roster.OrgAccess, error) {
+	var page []roster.OrgAccess
+	err := q.read(ctx, func(tx *sql.Tx) (err error) {
+		page, err = LoadAccessPage(ctx, tx, q.d, after, limit)
+		return err
+	})
+	return page, err
+}
 
-// bind rewrites a query's ? markers for the dialect. The queries of this
-// package hold no ? inside string literals.
-func (d Dialect) bind(query string) string {
-	if !d.Numbered {
-		return query
+// read runs fn in a read-only transaction on the pool: one snapshot of the
+// database.
+func (q *Queries) read(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	if q.pool == nil {
+		return errors.New("read transaction: the queries run inside a write transaction")
 	}
-	var b strings.Builder
-	n := 0
-	for _, r := range query {
-		if r == '?' {
-			n++
-			b.WriteString("$" + strconv.Itoa(n))
-			continue
-		}
-		b.WriteRune(r)
+	opts := q.d.ReadTx
+	opts.ReadOnly = true
+	tx, err := q.pool.BeginTx(ctx, &opts)
+	if err != nil {
+		return q.d.classify(fmt.Errorf("begin read: %w", err))
 	}
-	return b.String()
+	defer tx.Rollback() //nolint:errcheck // read-only
+	return q.d.classify(fn(tx))
 }
 
 // LoadOrgAccess reads one organization's authorization data. Run it in one
 // read transaction so that the data is consistent with the revision.
-func LoadOrgAccess(ctx context.Context, q Querier, d Dialect, org roster.OrgID) (roster.OrgAccess, error) {
+func LoadOrgAccess(ctx context.Context, q Querier, d *Dialect, org roster.OrgID) (roster.OrgAccess, error) {
 	page, err := loadAccess(ctx, q, d, `SELECT id, revision FROM organizations WHERE id = ?`, org)
 	if err != nil {
 		return roster.OrgAccess{}, fmt.Errorf("load access %s: %w", org, err)
@@ -71,7 +81,7 @@ func LoadOrgAccess(ctx context.Context, q Querier, d Dialect, org roster.OrgID) 
 // LoadAccessPage reads the authorization data of up to limit organizations
 // whose ids sort after after, in id order, with five queries whatever the
 // page holds. Run it in one read transaction.
-func LoadAccessPage(ctx context.Context, q Querier, d Dialect, after roster.OrgID, limit int) ([]roster.OrgAccess, error) {
+func LoadAccessPage(ctx context.Context, q Querier, d *Dialect, after roster.OrgID, limit int) ([]roster.OrgAccess, error) {
 	page, err := loadAccess(ctx, q, d, `SELECT id, revision FROM organizations WHERE id > ? ORDER BY id LIMIT ?`, after, limit)
 	if err != nil {
 		return nil, fmt.Errorf("load access after %q: %w", after, err)
@@ -82,7 +92,7 @@ func LoadAccessPage(ctx context.Context, q Querier, d Dialect, after roster.OrgI
 // loadAccess reads the organizations the first query selects (id,
 // revision, in id order), then their members, assigned clients, clients and
 // custom roles with one range query each.
-func loadAccess(ctx context.Context, q Querier, d Dialect, orgQuery string, args ...any) ([]roster.OrgAccess, error) {
+func loadAccess(ctx context.Context, q Querier, d *Dialect, orgQuery string, args ...any) ([]roster.OrgAccess, error) {
 	var page []roster.OrgAccess
 	err := each(ctx, q, d.bind(orgQuery), args, func(rows *sql.Rows) error {
 		a := roster.OrgAccess{Members: []roster.MemberAccess{}, Clients: []roster.ClientID{}, CustomRoles: []roster.RoleDef{}}

@@ -8,7 +8,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 
 	_ "modernc.org/sqlite" // the driver, for the second handle of TestWriteTxIsImmediate
@@ -146,59 +145,6 @@ func TestWriteTxIsImmediate(t *testing.T) {
 	})
 	if err != nil {
 		t.Error(err)
-	}
-}
-
-// TestConcurrentWriters is docs/security.md's "BEGIN IMMEDIATE + busy_timeout:
-// 0 errors": 50 goroutines writing at once never see SQLITE_BUSY.
-func TestConcurrentWriters(t *testing.T) {
-	const writers = 50
-	s := newStore(t)
-	ctx := t.Context()
-	o := roster.Organization{ID: roster.NewOrgID(), Name: "busy", Plan: "standard", CreatedAt: storetest.Base}
-	if err := s.WithTx(ctx, func(tx roster.Tx) error { return tx.CreateOrganization(ctx, o) }); err != nil {
-		t.Fatal(err)
-	}
-	var wg sync.WaitGroup
-	start := make(chan struct{})
-	for i := range writers {
-		wg.Go(func() {
-			<-start
-			err := s.WithTx(ctx, func(tx roster.Tx) error {
-				if _, err := tx.LockOrganization(ctx, o.ID); err != nil {
-					return err
-				}
-				if _, _, err := tx.CountSeats(ctx, o.ID, storetest.Base); err != nil {
-					return err
-				}
-				c := roster.Client{ID: roster.NewClientID(), OrgID: o.ID, Name: fmt.Sprint(i), Status: roster.ClientActive, CreatedAt: storetest.Base}
-				if err := tx.CreateClient(ctx, c); err != nil {
-					return err
-				}
-				e := roster.AuditEvent{ID: roster.NewEventID(), OrgID: o.ID, Action: "client.created", TargetType: "client",
-					TargetID: string(c.ID), Time: storetest.Base}
-				if err := tx.AppendAudit(ctx, e); err != nil {
-					return err
-				}
-				_, err := tx.BumpRevision(ctx, o.ID)
-				return err
-			})
-			if err != nil {
-				t.Errorf("writer %d: %v", i, err)
-			}
-			if _, err := s.ListClients(ctx, o.ID, roster.ClientFilter{Limit: 5}); err != nil { // reads alongside
-				t.Errorf("reader %d: %v", i, err)
-			}
-		})
-	}
-	close(start)
-	wg.Wait()
-	acc, err := s.LoadOrgAccess(ctx, o.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if acc.Revision != writers || len(acc.Clients) != writers {
-		t.Errorf("after %d writers: revision %d, %d clients; want %d each", writers, acc.Revision, len(acc.Clients), writers)
 	}
 }
 

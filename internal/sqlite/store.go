@@ -12,7 +12,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"net/url"
@@ -23,28 +23,27 @@ import (
 	sqlite3 "modernc.org/sqlite/lib"
 
 	"github.com/roster-dev/roster/internal/roster"
+	"github.com/roster-dev/roster/internal/sqlcore"
 )
 
-// Store is the SQLite store.
+// Store is the SQLite store: the shared SQL of internal/sqlcore in
+// SQLite's dialect, with its own opening, pragmas and migration files.
 type Store struct {
-	*queries
+	*sqlcore.Queries
 	db *sql.DB
 }
 
-var (
-	_ roster.Store = (*Store)(nil)
-	_ roster.Tx    = (*queries)(nil)
-)
+var _ roster.Store = (*Store)(nil)
 
-// querier is what *sql.DB and *sql.Tx share.
-type querier interface {
-	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+// dialect is SQLite's: ? markers, IN lists as JSON read with json_each,
+// no row locks (BEGIN IMMEDIATE holds the write lock), no savepoints (a
+// failed statement leaves the transaction usable).
+var dialect = &sqlcore.Dialect{
+	Lower:      "roster_lower",
+	StrPos:     "instr",
+	NowSeconds: "strftime('%s','now')",
+	IsUnique:   isUnique,
 }
-
-// queries implements roster.Queries and roster.Tx on a pool or a transaction.
-type queries struct{ q querier }
 
 // Open opens (creating if needed) the database file and applies migrations.
 func Open(ctx context.Context, path string) (*Store, error) {
@@ -57,7 +56,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	db.SetMaxOpenConns(8)
 	db.SetMaxIdleConns(8)
 	db.SetConnMaxIdleTime(5 * time.Minute)
-	s := &Store{queries: &queries{q: db}, db: db}
+	s := &Store{Queries: sqlcore.New(db, dialect), db: db}
 	if err := s.Migrate(ctx); err != nil {
 		_ = db.Close()
 		return nil, err
@@ -114,7 +113,7 @@ func (s *Store) WithTx(ctx context.Context, fn func(tx roster.Tx) error) error {
 			_ = tx.Rollback() // the error, if any, is fn's or the panic
 		}
 	}()
-	if err := fn(&queries{q: tx}); err != nil {
+	if err := fn(sqlcore.NewTx(tx, dialect)); err != nil {
 		return err
 	}
 	committed = true // a failed Commit ends the transaction as well
@@ -124,123 +123,18 @@ func (s *Store) WithTx(ctx context.Context, fn func(tx roster.Tx) error) error {
 	return nil
 }
 
-// ts and fromTS store times as UTC unix nanoseconds.
-func ts(t time.Time) int64 {
-	if t.IsZero() {
-		return 0
-	}
-	return t.UTC().UnixNano()
-}
-
-func fromTS(n int64) time.Time {
-	if n == 0 {
-		return time.Time{}
-	}
-	return time.Unix(0, n).UTC()
-}
-
-func nullTS(t *time.Time) any {
-	if t == nil {
-		return nil
-	}
-	return ts(*t)
-}
-
-func fromNullTS(n sql.NullInt64) *time.Time {
-	if !n.Valid {
-		return nil
-	}
-	t := fromTS(n.Int64)
-	return &t
-}
-
-func nullString(s string) any {
-	if s == "" {
-		return nil
-	}
-	return s
-}
-
-// notFound wraps roster.ErrNotFound with what was missing.
-func notFound(what string, id any) error {
-	return fmt.Errorf("%s %v: %w", what, id, roster.ErrNotFound)
-}
-
 // isUnique reports whether err is a broken UNIQUE or PRIMARY KEY constraint.
 func isUnique(err error) bool {
 	var se *sqlite.Error
 	return errors.As(err, &se) && (se.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || se.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY)
 }
 
-// createErr maps a unique-constraint violation to roster.ErrConflict.
-func createErr(what string, err error) error {
-	if err == nil {
-		return nil
-	}
-	if isUnique(err) {
-		return fmt.Errorf("create %s: %w (%v)", what, roster.ErrConflict, err)
-	}
-	return fmt.Errorf("create %s: %w", what, err)
-}
-
-// jsonList encodes values as one JSON array parameter, read back in SQL with
-// json_each: an IN list of any length without SQLite's bound-variable limit.
-func jsonList[T ~string](values []T) string {
-	b, _ := json.Marshal(values) // strings always encode
-	return string(b)
-}
-
-// inList is the SQL for "column is one of the jsonList parameter's values".
-const inList = ` IN (SELECT value FROM json_each(?))`
-
-// exactlyOne checks that an UPDATE or DELETE touched one row.
-func exactlyOne(res sql.Result, err error, what string, id any) error {
-	if isUnique(err) {
-		return fmt.Errorf("update %s %v: %w (%v)", what, id, roster.ErrConflict, err)
-	}
-	if err != nil {
-		return fmt.Errorf("update %s %v: %w", what, id, err)
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return fmt.Errorf("update %s %v: %w", what, id, err)
-	}
-	if n == 0 {
-		return notFound(what, id)
-	}
-	return nil
-}
-
-// changed reports whether a conditional UPDATE touched a row.
-func changed(res sql.Result, err error) (bool, error) {
-	if err != nil {
-		return false, err
-	}
-	n, err := res.RowsAffected()
-	return n == 1, err
-}
-
-// scanner is one row: *sql.Row or *sql.Rows.
-type scanner interface{ Scan(...any) error }
-
-// collect runs a query and scans each row with scan; what names the list in
-// errors. The result is never nil.
-func collect[T any](ctx context.Context, q querier, what string, scan func(scanner) (T, error), query string, args ...any) ([]T, error) {
-	rows, err := q.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, fmt.Errorf("list %s: %w", what, err)
-	}
-	defer rows.Close()
-	out := []T{}
-	for rows.Next() {
-		v, err := scan(rows)
-		if err != nil {
-			return nil, fmt.Errorf("list %s: %w", what, err)
-		}
-		out = append(out, v)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("list %s: %w", what, err)
-	}
-	return out, nil
+// roster_lower is SQLite's lower() for every script, not only ASCII, so a
+// member search matches names like "Ærø" case-insensitively as PostgreSQL
+// does.
+func init() {
+	sqlite.MustRegisterDeterministicScalarFunction("roster_lower", 1, func(_ *sqlite.FunctionContext, args []driver.Value) (driver.Value, error) {
+		s, _ := args[0].(string)
+		return strings.ToLower(s), nil
+	})
 }
