@@ -37,13 +37,10 @@ func (p *Portal) signupPage(w http.ResponseWriter, r *http.Request) error {
 func (p *Portal) signupForm(w http.ResponseWriter, r *http.Request) error {
 	d := signupData{Email: r.PostFormValue("email"), FirstName: r.PostFormValue("first_name"),
 		LastName: r.PostFormValue("last_name"), OrgName: r.PostFormValue("organization_name")}
-	err := p.limits.AllowSignup(clientIP(r))
-	var res roster.SignupResult
-	if err == nil {
-		res, err = p.svc.Signup(r.Context(), roster.SignupInput{
-			Email: d.Email, Password: r.PostFormValue("password"), FirstName: d.FirstName, LastName: d.LastName, OrganizationName: d.OrgName,
-		})
-	}
+	res, err := p.svc.Signup(r.Context(), roster.SignupInput{
+		Email: d.Email, Password: r.PostFormValue("password"), FirstName: d.FirstName, LastName: d.LastName, OrganizationName: d.OrgName,
+		IP: clientIP(r),
+	})
 	if err != nil {
 		v := view{Title: "Create your " + p.model.Names.Organization, P: d}
 		if ferr := formError(&v, err); ferr != nil {

@@ -33,21 +33,7 @@ type Config struct {
 	SecretKey []byte
 	// BaseURL is the public URL; https:// makes cookies Secure and __Host-.
 	BaseURL string
-	// Limits are the API server's rate limits, shared; nil applies none.
-	Limits Limits
 }
-
-// Limits are the per-node rate limits the portal shares with the API:
-// sign-ups per client address and invitation calls per inviter (R2).
-type Limits interface {
-	AllowSignup(ip string) error
-	AllowInvite(user roster.UserID) error
-}
-
-type noLimits struct{}
-
-func (noLimits) AllowSignup(string) error        { return nil }
-func (noLimits) AllowInvite(roster.UserID) error { return nil }
 
 // Portal is the http.Handler of every page.
 type Portal struct {
@@ -59,7 +45,6 @@ type Portal struct {
 	csrfKey []byte
 	sealKey []byte
 	pages   *pages
-	limits  Limits
 	mux     *http.ServeMux
 	handler http.Handler
 }
@@ -78,9 +63,6 @@ func New(cfg Config) (*Portal, error) {
 	if cfg.Clock == nil {
 		cfg.Clock = time.Now
 	}
-	if cfg.Limits == nil {
-		cfg.Limits = noLimits{}
-	}
 	pg, err := parsePages()
 	if err != nil {
 		return nil, err
@@ -90,7 +72,7 @@ func New(cfg Config) (*Portal, error) {
 		secure:  strings.HasPrefix(strings.ToLower(cfg.BaseURL), "https://"),
 		csrfKey: derive(cfg.SecretKey, "roster portal csrf v1"),
 		sealKey: derive(cfg.SecretKey, "roster portal pending login v1"),
-		pages:   pg, limits: cfg.Limits, mux: http.NewServeMux(),
+		pages:   pg, mux: http.NewServeMux(),
 	}
 	p.routes()
 	cop := http.NewCrossOriginProtection()

@@ -33,10 +33,7 @@ func (s *Server) signup(w http.ResponseWriter, r *http.Request) error {
 	if err := s.decode(r, &req); err != nil {
 		return err
 	}
-	if ok, wait := s.signups.allow(clientIP(r)); !ok {
-		return &roster.Error{Code: roster.CodeRateLimited, Message: "too many sign-ups from this address", RetryAfter: wait}
-	}
-	res, err := s.svc.Signup(r.Context(), roster.SignupInput{Email: req.Email, Password: req.Password, FirstName: req.FirstName, LastName: req.LastName, OrganizationName: req.OrganizationName})
+	res, err := s.svc.Signup(r.Context(), roster.SignupInput{Email: req.Email, Password: req.Password, FirstName: req.FirstName, LastName: req.LastName, OrganizationName: req.OrganizationName, IP: clientIP(r)})
 	if err != nil {
 		return err
 	}

@@ -28,18 +28,9 @@ type Config struct {
 	Registry      *prometheus.Registry
 	// Ready reports whether the node can serve (database reachable).
 	Ready func(ctx context.Context) error
-	// SignupPerIPPerHour bounds sign-ups per client address per hour on
-	// this node (--signup-ip-limit): 0 means the default 20, a negative
-	// value means no limit.
-	SignupPerIPPerHour int
-	// InvitesPerUserPerHour bounds invitation calls per inviter (default 120;
-	// each call holds up to 100 addresses).
-	InvitesPerUserPerHour int
-	Clock                 func() time.Time
-	// Portal builds the handler of every path outside the API and the
-	// service routes (the web portal, internal/portal), given the server's
-	// rate limits so that both share them; nil answers those paths with 404.
-	Portal func(limits Limits) (http.Handler, error)
+	// Portal is the handler of every path outside the API and the service
+	// routes (the web portal, internal/portal); nil answers them with 404.
+	Portal http.Handler
 	// TrustedProxies are the load balancers whose X-Forwarded-For names the
 	// client (R2's per-IP limit); none by default.
 	TrustedProxies []netip.Prefix
@@ -52,8 +43,6 @@ type Server struct {
 	operator string
 	ready    func(ctx context.Context) error
 	metrics  *metrics
-	signups  *limiter
-	invites  *limiter
 	mux      *http.ServeMux
 	routes   []route
 	trusted  []netip.Prefix
@@ -75,19 +64,9 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Ready == nil {
 		cfg.Ready = func(context.Context) error { return nil }
 	}
-	if cfg.SignupPerIPPerHour == 0 {
-		cfg.SignupPerIPPerHour = 20
-	}
-	if cfg.InvitesPerUserPerHour <= 0 {
-		cfg.InvitesPerUserPerHour = 120
-	}
-	if cfg.Clock == nil {
-		cfg.Clock = time.Now
-	}
 	s := &Server{
 		svc: cfg.Service, log: cfg.Logger, operator: cfg.OperatorToken, ready: cfg.Ready,
-		metrics: newMetrics(cfg.Registry), signups: newLimiter(cfg.SignupPerIPPerHour, time.Hour, cfg.Clock),
-		invites: newLimiter(cfg.InvitesPerUserPerHour, time.Hour, cfg.Clock),
+		metrics: newMetrics(cfg.Registry),
 		mux:     http.NewServeMux(), crossOrigin: http.NewCrossOriginProtection(), trusted: cfg.TrustedProxies,
 	}
 	if err := s.register(s.routeTable()); err != nil {
@@ -95,9 +74,7 @@ func New(cfg Config) (*Server, error) {
 	}
 	s.mux.Handle("GET /metrics", promHandler(cfg.Registry))
 	s.mux.HandleFunc("/api/", s.notFoundAPI)
-	if err := s.mountPortal(cfg.Portal); err != nil {
-		return nil, err
-	}
+	s.mountPortal(cfg.Portal)
 	return s, nil
 }
 
