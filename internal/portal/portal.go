@@ -1,7 +1,9 @@
 // Package portal is Roster's web portal: server-rendered html/template
 // pages over the same roster.Service as the JSON API. Every rule comes
-// from a Service call; the portal decides only what to show, and asks the
-// service (Capabilities, MemberActions, GrantableRoles) even for that.
+// from a Service call, rate limits included; the portal decides only what
+// to show, and asks the service (Capabilities, MemberActions,
+// GrantableRoles) even for that. Statuses, the client's address, security
+// headers and 405s come from internal/httpkit, as the API's do.
 //
 // Sessions are the API's session tokens, carried in an HttpOnly,
 // SameSite=Lax cookie (Secure and __Host- over HTTPS). Every state change is
@@ -19,6 +21,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/roster-dev/roster/internal/httpkit"
 	"github.com/roster-dev/roster/internal/roster"
 )
 
@@ -91,12 +94,7 @@ func derive(secret []byte, purpose string) []byte {
 // ServeHTTP sets the page headers, then routes.
 func (p *Portal) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
-	h.Set("Content-Security-Policy", "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "+
-		"form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
-	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("X-Frame-Options", "DENY")
-	h.Set("Referrer-Policy", "no-referrer")
-	h.Set("Cache-Control", "no-store")
+	httpkit.SetSecurityHeaders(h, httpkit.CSPPages)
 	if p.secure {
 		h.Set("Strict-Transport-Security", "max-age=31536000")
 	}
@@ -183,7 +181,7 @@ const maxFormBytes = 256 << 10
 
 func (p *Portal) adapt(h handlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ctx := roster.WithRequestInfo(r.Context(), roster.RequestInfo{RequestID: w.Header().Get("X-Request-Id"), IP: clientIP(r)})
+		ctx := roster.WithRequestInfo(r.Context(), roster.RequestInfo{RequestID: w.Header().Get("X-Request-Id"), IP: httpkit.ClientIP(r)})
 		ctx = context.WithValue(ctx, principalKey{}, p.authenticate(r))
 		r = r.WithContext(ctx)
 		if err := h(w, r); err != nil {
@@ -197,16 +195,12 @@ func (p *Portal) crossOriginRefused(w http.ResponseWriter, r *http.Request) {
 }
 
 // notFound answers paths no page has; a path that exists for another
-// method (GET /logout) is 405.
+// method (GET /logout) is 405 with Allow.
 func (p *Portal) notFound(w http.ResponseWriter, r *http.Request) {
-	for _, m := range []string{http.MethodGet, http.MethodPost} {
-		probe := r.Clone(r.Context())
-		probe.Method = m
-		if _, pattern := p.mux.Handler(probe); m != r.Method && pattern != "/" && pattern != "" {
-			w.Header().Set("Allow", m)
-			p.fail(w, r, &pageError{status: http.StatusMethodNotAllowed, msg: "This address does not answer " + r.Method + "."})
-			return
-		}
+	if allowed := httpkit.Allowed(p.mux, r); len(allowed) > 0 {
+		httpkit.SetAllow(w.Header(), allowed)
+		p.fail(w, r, &pageError{status: http.StatusMethodNotAllowed, msg: "This address does not answer " + r.Method + "."})
+		return
 	}
 	p.fail(w, r, &pageError{status: http.StatusNotFound, msg: "There is no page here."})
 }

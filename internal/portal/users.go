@@ -208,7 +208,7 @@ func (p *Portal) inviteSubmit(w http.ResponseWriter, r *http.Request, c *orgCtx)
 		if ferr := formError(&v, err); ferr != nil {
 			return ferr
 		}
-		return p.render(w, r, formStatus(err), "invite", v)
+		return p.render(w, r, formStatus(w, err), "invite", v)
 	}
 	d.Results = res
 	if allSent(res) {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"net"
 	"net/http"
 	"strconv"
 	"time"
@@ -47,16 +46,6 @@ func withRequestID(r *http.Request) *http.Request {
 func requestID(r *http.Request) string {
 	id, _ := r.Context().Value(keyRequestID).(string)
 	return id
-}
-
-// clientIP is the client's address: the peer, or, behind a trusted proxy,
-// what withClientAddr found in X-Forwarded-For (docs/security.md item 14).
-func clientIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
 }
 
 type metrics struct {

@@ -3,7 +3,7 @@ package server
 import (
 	"net/http"
 
-	"github.com/roster-dev/roster/internal/roster"
+	"github.com/roster-dev/roster/internal/httpkit"
 )
 
 // mountPortal serves the web portal (internal/portal) at every path that is
@@ -18,8 +18,7 @@ func (s *Server) mountPortal(portal http.Handler) {
 	// The service routes answer other methods with 405, not the portal's 404.
 	for _, path := range []string{"/healthz", "/readyz", "/metrics"} {
 		s.mux.HandleFunc(path, func(w http.ResponseWriter, r *http.Request) {
-			w.Header().Set("Allow", "GET, HEAD")
-			s.writeError(w, r, &roster.Error{Code: codeMethodNotAllowed, Message: r.Method + " is not allowed here"})
+			s.methodNotAllowed(w, r, httpkit.Allowed(s.mux, r))
 		})
 	}
 }
