@@ -7,6 +7,7 @@ import (
 	"go/parser"
 	"go/token"
 	"log/slog"
+	"net/http"
 	"net/http/httptest"
 	"path/filepath"
 	"strconv"
@@ -99,5 +100,28 @@ func TestErrorPagesUseTheSharedTable(t *testing.T) {
 	p.fail(w, httptest.NewRequest("GET", "/", nil), errors.New("boom"))
 	if w.Code != 500 {
 		t.Errorf("an internal error: got %d, want 500", w.Code)
+	}
+}
+
+// A page asked with a method it does not answer is 405 with Allow naming
+// every method it answers (it used to name only the first found).
+func TestMethodNotAllowedNamesAllow(t *testing.T) {
+	pg, err := parsePages()
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &Portal{pages: pg, model: &roster.Model{}, log: slog.New(slog.DiscardHandler), csrfKey: []byte("k"), now: time.Now, mux: http.NewServeMux()}
+	p.routes()
+	cases := []struct{ method, path, allow string }{
+		{"GET", "/logout", "POST"},
+		{"PUT", "/login", "GET, HEAD, POST"},
+		{"DELETE", "/o/org_1/users", "GET, HEAD"},
+	}
+	for _, c := range cases {
+		w := httptest.NewRecorder()
+		p.mux.ServeHTTP(w, httptest.NewRequest(c.method, c.path, nil))
+		if w.Code != 405 || w.Header().Get("Allow") != c.allow {
+			t.Errorf("%s %s: got %d, Allow %q; want 405, Allow %q", c.method, c.path, w.Code, w.Header().Get("Allow"), c.allow)
+		}
 	}
 }

@@ -105,3 +105,33 @@ func TestLimiterNegativeLimitAllowsAll(t *testing.T) {
 		t.Errorf("counted %d keys with no limit", len(l.counts))
 	}
 }
+
+// One limiter serves several rules: each call names its limit and window,
+// and keys count apart.
+func TestLimiterLimitsPerCall(t *testing.T) {
+	c := &fakeClock{t: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)}
+	l := New(c.now)
+	for range 2 {
+		if ok, _ := l.Allow("signup|a", 2, time.Hour); !ok {
+			t.Fatal("refused within the limit")
+		}
+	}
+	if ok, wait := l.Allow("signup|a", 2, time.Hour); ok || wait != time.Hour {
+		t.Fatalf("3rd with a limit of 2: ok=%v wait=%v, want refused for 1h", ok, wait)
+	}
+	for range 5 {
+		if ok, _ := l.Allow("invite|a", 5, time.Minute); !ok {
+			t.Fatal("another rule's key was refused")
+		}
+	}
+	if ok, _ := l.Allow("invite|a", 5, time.Minute); ok {
+		t.Fatal("6th with a limit of 5 allowed")
+	}
+	c.t = c.t.Add(time.Minute)
+	if ok, _ := l.Allow("invite|a", 5, time.Minute); !ok {
+		t.Fatal("refused after its one-minute window")
+	}
+	if ok, wait := l.Allow("signup|a", 2, time.Hour); ok || wait != 59*time.Minute {
+		t.Fatalf("the hour's key: ok=%v wait=%v, want refused for 59m", ok, wait)
+	}
+}
