@@ -22,6 +22,7 @@ import (
 	"github.com/roster-dev/roster/internal/password"
 	"github.com/roster-dev/roster/internal/portal"
 	"github.com/roster-dev/roster/internal/postgres"
+	"github.com/roster-dev/roster/internal/ratelimit"
 	"github.com/roster-dev/roster/internal/roster"
 	"github.com/roster-dev/roster/internal/seal"
 	"github.com/roster-dev/roster/internal/server"
@@ -123,7 +124,7 @@ func build(ctx context.Context, o Options, store roster.Store) (*App, error) {
 		ValidatePassword: password.Validate, OTP: totp.Toolkit{}, Sealer: box,
 		MailNotify: sender.Notify, Clock: o.Clock, Logger: o.Logger,
 		BaseURL: strings.TrimRight(o.BaseURL, "/"), InviteTTL: o.InviteTTL, SignupOpen: o.SignupOpen,
-		LoginIPLimit: o.LoginIPLimit,
+		LoginIPLimit: o.LoginIPLimit, Limiter: ratelimit.New(o.Clock), SignupIPLimit: o.SignupIPLimit,
 	})
 	if err != nil {
 		return nil, err
@@ -134,13 +135,14 @@ func build(ctx context.Context, o Options, store roster.Store) (*App, error) {
 	cl.start(store, svc, o)
 	reg := prometheus.NewRegistry()
 	registerOutboxGauge(reg, store)
-	web := func(limits server.Limits) (http.Handler, error) {
-		return portal.New(portal.Config{Service: svc, Logger: o.Logger, Clock: o.Clock, SecretKey: key, BaseURL: o.BaseURL, Limits: limits})
+	web, err := portal.New(portal.Config{Service: svc, Logger: o.Logger, Clock: o.Clock, SecretKey: key, BaseURL: o.BaseURL})
+	if err != nil {
+		cl.close()
+		return nil, fmt.Errorf("portal: %w", err)
 	}
 	srv, err := server.New(server.Config{
 		Service: svc, Logger: o.Logger, OperatorToken: o.OperatorToken, Registry: reg,
-		Ready: cl.ready(store), Clock: o.Clock, Portal: web, TrustedProxies: o.TrustedProxies,
-		SignupPerIPPerHour: o.SignupIPLimit,
+		Ready: cl.ready(store), Portal: web, TrustedProxies: o.TrustedProxies,
 	})
 	if err != nil {
 		cl.close()

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/roster-dev/roster/internal/httpkit"
 	"github.com/roster-dev/roster/internal/roster"
 )
 
@@ -58,7 +59,7 @@ func (p *Portal) inviteRefused(w http.ResponseWriter, r *http.Request, err error
 	if _, ok := userMessage(err); !ok {
 		return err
 	}
-	return p.render(w, r, formStatus(err), "accept", view{Title: "Invitation", Error: linkMessage(err), P: acceptData{}})
+	return p.render(w, r, formStatus(w, err), "accept", view{Title: "Invitation", Error: linkMessage(err), P: acceptData{}})
 }
 
 // inviteForm accepts: as a new account (password and names), as the
@@ -70,7 +71,7 @@ func (p *Portal) inviteForm(w http.ResponseWriter, r *http.Request) error {
 	}
 	in := roster.AcceptInput{Token: d.Token, Password: r.PostFormValue("password"),
 		FirstName: r.PostFormValue("first_name"), LastName: r.PostFormValue("last_name"),
-		TOTPCode: strings.TrimSpace(r.PostFormValue("code")), IP: clientIP(r)}
+		TOTPCode: strings.TrimSpace(r.PostFormValue("code")), IP: httpkit.ClientIP(r)}
 	pr, _ := p.principal(r)
 	if d.SameUser {
 		in.Principal = &pr
@@ -113,5 +114,5 @@ func (p *Portal) acceptFailed(w http.ResponseWriter, r *http.Request, d acceptDa
 		return ferr
 	}
 	v.P = d
-	return p.render(w, r, formStatus(err), "accept", v)
+	return p.render(w, r, formStatus(w, err), "accept", v)
 }

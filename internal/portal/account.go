@@ -96,7 +96,7 @@ func (p *Portal) totpConfirm(w http.ResponseWriter, r *http.Request) error {
 		if perr != nil {
 			return p.backWithError(w, r, backTo(r), roster.Invalid("code", "the set-up took too long: start again"))
 		}
-		return p.renderEnrolment(w, r, formStatus(err), pr, secret, url, msg)
+		return p.renderEnrolment(w, r, formStatus(w, err), pr, secret, url, msg)
 	}
 	d := accountData{User: pr.User, Back: backTo(r), Recovery: codes}
 	return p.render(w, r, http.StatusOK, "totp", view{Title: "Two-factor authentication is on", Section: "profile", P: d})

@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/roster-dev/roster/internal/httpkit"
 	"github.com/roster-dev/roster/internal/roster"
 )
 
@@ -37,19 +38,16 @@ func (p *Portal) signupPage(w http.ResponseWriter, r *http.Request) error {
 func (p *Portal) signupForm(w http.ResponseWriter, r *http.Request) error {
 	d := signupData{Email: r.PostFormValue("email"), FirstName: r.PostFormValue("first_name"),
 		LastName: r.PostFormValue("last_name"), OrgName: r.PostFormValue("organization_name")}
-	err := p.limits.AllowSignup(clientIP(r))
-	var res roster.SignupResult
-	if err == nil {
-		res, err = p.svc.Signup(r.Context(), roster.SignupInput{
-			Email: d.Email, Password: r.PostFormValue("password"), FirstName: d.FirstName, LastName: d.LastName, OrganizationName: d.OrgName,
-		})
-	}
+	res, err := p.svc.Signup(r.Context(), roster.SignupInput{
+		Email: d.Email, Password: r.PostFormValue("password"), FirstName: d.FirstName, LastName: d.LastName, OrganizationName: d.OrgName,
+		IP: httpkit.ClientIP(r),
+	})
 	if err != nil {
 		v := view{Title: "Create your " + p.model.Names.Organization, P: d}
 		if ferr := formError(&v, err); ferr != nil {
 			return ferr
 		}
-		return p.render(w, r, formStatus(err), "signup", v)
+		return p.render(w, r, formStatus(w, err), "signup", v)
 	}
 	p.startSession(w, r, res.Token)
 	return p.redirect(w, r, "/o/"+string(res.Org.ID)+"/users",
@@ -85,7 +83,7 @@ func (p *Portal) loginForm(w http.ResponseWriter, r *http.Request) error {
 		}
 		d.Email, password = email, pw
 	}
-	token, _, err := p.svc.Login(r.Context(), roster.LoginInput{Email: d.Email, Password: password, TOTPCode: code, IP: clientIP(r)})
+	token, _, err := p.svc.Login(r.Context(), roster.LoginInput{Email: d.Email, Password: password, TOTPCode: code, IP: httpkit.ClientIP(r)})
 	if err == nil {
 		p.startSession(w, r, token)
 		return p.redirect(w, r, d.Next, "")
@@ -106,7 +104,7 @@ func (p *Portal) loginForm(w http.ResponseWriter, r *http.Request) error {
 		return ferr
 	}
 	v.P = d
-	return p.render(w, r, formStatus(err), "login", v)
+	return p.render(w, r, formStatus(w, err), "login", v)
 }
 
 // safeNext keeps redirects on this site: a local absolute path only. No
@@ -177,7 +175,7 @@ func (p *Portal) verifyForm(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 		v := view{Title: "Confirm your email", Error: linkMessage(err), P: verifyData{}}
-		return p.render(w, r, formStatus(err), "verify", v)
+		return p.render(w, r, formStatus(w, err), "verify", v)
 	}
 	return p.render(w, r, http.StatusOK, "verify", view{Title: "Email confirmed", P: verifyData{Done: u.Email}})
 }

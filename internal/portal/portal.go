@@ -1,7 +1,9 @@
 // Package portal is Roster's web portal: server-rendered html/template
 // pages over the same roster.Service as the JSON API. Every rule comes
-// from a Service call; the portal decides only what to show, and asks the
-// service (Capabilities, MemberActions, GrantableRoles) even for that.
+// from a Service call, rate limits included; the portal decides only what
+// to show, and asks the service (Capabilities, MemberActions,
+// GrantableRoles) even for that. Statuses, the client's address, security
+// headers and 405s come from internal/httpkit, as the API's do.
 //
 // Sessions are the API's session tokens, carried in an HttpOnly,
 // SameSite=Lax cookie (Secure and __Host- over HTTPS). Every state change is
@@ -19,6 +21,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/roster-dev/roster/internal/httpkit"
 	"github.com/roster-dev/roster/internal/roster"
 )
 
@@ -33,21 +36,7 @@ type Config struct {
 	SecretKey []byte
 	// BaseURL is the public URL; https:// makes cookies Secure and __Host-.
 	BaseURL string
-	// Limits are the API server's rate limits, shared; nil applies none.
-	Limits Limits
 }
-
-// Limits are the per-node rate limits the portal shares with the API:
-// sign-ups per client address and invitation calls per inviter (R2).
-type Limits interface {
-	AllowSignup(ip string) error
-	AllowInvite(user roster.UserID) error
-}
-
-type noLimits struct{}
-
-func (noLimits) AllowSignup(string) error        { return nil }
-func (noLimits) AllowInvite(roster.UserID) error { return nil }
 
 // Portal is the http.Handler of every page.
 type Portal struct {
@@ -59,7 +48,6 @@ type Portal struct {
 	csrfKey []byte
 	sealKey []byte
 	pages   *pages
-	limits  Limits
 	mux     *http.ServeMux
 	handler http.Handler
 }
@@ -78,9 +66,6 @@ func New(cfg Config) (*Portal, error) {
 	if cfg.Clock == nil {
 		cfg.Clock = time.Now
 	}
-	if cfg.Limits == nil {
-		cfg.Limits = noLimits{}
-	}
 	pg, err := parsePages()
 	if err != nil {
 		return nil, err
@@ -90,7 +75,7 @@ func New(cfg Config) (*Portal, error) {
 		secure:  strings.HasPrefix(strings.ToLower(cfg.BaseURL), "https://"),
 		csrfKey: derive(cfg.SecretKey, "roster portal csrf v1"),
 		sealKey: derive(cfg.SecretKey, "roster portal pending login v1"),
-		pages:   pg, limits: cfg.Limits, mux: http.NewServeMux(),
+		pages:   pg, mux: http.NewServeMux(),
 	}
 	p.routes()
 	cop := http.NewCrossOriginProtection()
@@ -109,12 +94,7 @@ func derive(secret []byte, purpose string) []byte {
 // ServeHTTP sets the page headers, then routes.
 func (p *Portal) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
-	h.Set("Content-Security-Policy", "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "+
-		"form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
-	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("X-Frame-Options", "DENY")
-	h.Set("Referrer-Policy", "no-referrer")
-	h.Set("Cache-Control", "no-store")
+	httpkit.SetSecurityHeaders(h, httpkit.CSPPages)
 	if p.secure {
 		h.Set("Strict-Transport-Security", "max-age=31536000")
 	}
@@ -201,7 +181,7 @@ const maxFormBytes = 256 << 10
 
 func (p *Portal) adapt(h handlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ctx := roster.WithRequestInfo(r.Context(), roster.RequestInfo{RequestID: w.Header().Get("X-Request-Id"), IP: clientIP(r)})
+		ctx := roster.WithRequestInfo(r.Context(), roster.RequestInfo{RequestID: w.Header().Get("X-Request-Id"), IP: httpkit.ClientIP(r)})
 		ctx = context.WithValue(ctx, principalKey{}, p.authenticate(r))
 		r = r.WithContext(ctx)
 		if err := h(w, r); err != nil {
@@ -215,16 +195,12 @@ func (p *Portal) crossOriginRefused(w http.ResponseWriter, r *http.Request) {
 }
 
 // notFound answers paths no page has; a path that exists for another
-// method (GET /logout) is 405.
+// method (GET /logout) is 405 with Allow.
 func (p *Portal) notFound(w http.ResponseWriter, r *http.Request) {
-	for _, m := range []string{http.MethodGet, http.MethodPost} {
-		probe := r.Clone(r.Context())
-		probe.Method = m
-		if _, pattern := p.mux.Handler(probe); m != r.Method && pattern != "/" && pattern != "" {
-			w.Header().Set("Allow", m)
-			p.fail(w, r, &pageError{status: http.StatusMethodNotAllowed, msg: "This address does not answer " + r.Method + "."})
-			return
-		}
+	if allowed := httpkit.Allowed(p.mux, r); len(allowed) > 0 {
+		httpkit.SetAllow(w.Header(), allowed)
+		p.fail(w, r, &pageError{status: http.StatusMethodNotAllowed, msg: "This address does not answer " + r.Method + "."})
+		return
 	}
 	p.fail(w, r, &pageError{status: http.StatusNotFound, msg: "There is no page here."})
 }

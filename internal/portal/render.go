@@ -15,6 +15,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/roster-dev/roster/internal/httpkit"
 	"github.com/roster-dev/roster/internal/roster"
 )
 
@@ -156,13 +157,15 @@ func (e *pageError) Error() string { return fmt.Sprintf("%d: %s", e.status, e.ms
 func (p *Portal) fail(w http.ResponseWriter, r *http.Request, err error) {
 	status, msg := http.StatusInternalServerError, ""
 	var pe *pageError
+	e, st := httpkit.Classify(err) // the API's table: an unreachable database is 503 here too
 	switch {
 	case errors.As(err, &pe):
 		status, msg = pe.status, pe.msg
-	case roster.CodeOf(err) == roster.CodeNotFound:
+	case e != nil && e.Code == roster.CodeNotFound:
 		status, msg = http.StatusNotFound, "This page does not exist, or you no longer have access to it."
-	case roster.CodeOf(err) != "":
-		status, msg = statusOf(roster.CodeOf(err)), errMessage(err)
+	case e != nil:
+		status, msg = st, errMessage(e)
+		httpkit.SetRetryAfter(w.Header(), e)
 	default:
 		msg = "Something went wrong on our side. Quote request id " + w.Header().Get("X-Request-Id") + " if it happens again."
 		p.log.ErrorContext(r.Context(), "portal request failed", "error", err, "route", r.Pattern, "request_id", w.Header().Get("X-Request-Id"))
@@ -195,26 +198,6 @@ func errMessage(err error) string {
 	return upperFirst(msg) + "."
 }
 
-func statusOf(c roster.Code) int {
-	switch c {
-	case roster.CodeUnauthenticated, roster.CodeInvalidCredentials, roster.CodeTOTPRequired:
-		return http.StatusUnauthorized
-	case roster.CodeForbidden, roster.CodeEscalation, roster.CodePlanFeatureUnavailable:
-		return http.StatusForbidden
-	case roster.CodeNotFound:
-		return http.StatusNotFound
-	case roster.CodeInvitationExpired, roster.CodeInvitationUsed:
-		return http.StatusGone
-	case roster.CodeValidationFailed:
-		return http.StatusUnprocessableEntity
-	case roster.CodeRateLimited:
-		return http.StatusTooManyRequests
-	case roster.CodeUnavailable:
-		return http.StatusServiceUnavailable
-	}
-	return http.StatusConflict
-}
-
 // formError is a refusal re-shown on the form that caused it.
 func formError(v *view, err error) error {
 	msg, ok := userMessage(err)
@@ -229,11 +212,12 @@ func formError(v *view, err error) error {
 	return nil
 }
 
-func formStatus(err error) int {
-	if c := roster.CodeOf(err); c != "" {
-		return statusOf(c)
-	}
-	return http.StatusInternalServerError
+// formStatus is the status of a form re-shown with its refusal, from the
+// API's table, with Retry-After where the refusal has one.
+func formStatus(w http.ResponseWriter, err error) int {
+	e, status := httpkit.Classify(err)
+	httpkit.SetRetryAfter(w.Header(), e)
+	return status
 }
 
 func upperFirst(s string) string {

@@ -177,7 +177,7 @@ func (p *Portal) roleFormFailed(w http.ResponseWriter, r *http.Request, c *orgCt
 	if e := formError(&v, err); e != nil {
 		return e
 	}
-	return p.render(w, r, formStatus(err), "role_edit", v)
+	return p.render(w, r, formStatus(w, err), "role_edit", v)
 }
 
 // deleteRole is R9's delete, with reassignment of its members when chosen.

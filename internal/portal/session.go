@@ -10,7 +10,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"time"
 
@@ -214,13 +213,4 @@ func (p *Portal) aead() (cipher.AEAD, error) {
 		return nil, fmt.Errorf("pending login cipher: %w", err)
 	}
 	return cipher.NewGCM(block)
-}
-
-// clientIP is the peer address (no proxy is trusted, as in the API).
-func clientIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
 }

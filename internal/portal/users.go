@@ -202,16 +202,13 @@ func (p *Portal) inviteSubmit(w http.ResponseWriter, r *http.Request, c *orgCtx)
 		Teams: d.SelectedTeams, FirstName: d.FirstName, LastName: d.LastName, Disabled: d.Disabled,
 		ClientAccess: clientAccessInput(d.Roles, d.Role, d.Mode, d.Selected),
 	}
-	var res []roster.InviteResult
-	if err = p.limits.AllowInvite(c.actor.UserID); err == nil {
-		res, err = p.svc.Invite(r.Context(), c.actor, c.id, in)
-	}
+	res, err := p.svc.Invite(r.Context(), c.actor, c.id, in)
 	v := c.viewWith(p.inviteTitle(), "users", d)
 	if err != nil {
 		if ferr := formError(&v, err); ferr != nil {
 			return ferr
 		}
-		return p.render(w, r, formStatus(err), "invite", v)
+		return p.render(w, r, formStatus(w, err), "invite", v)
 	}
 	d.Results = res
 	if allSent(res) {

@@ -13,6 +13,8 @@ import (
 // SignupInput is R1's form.
 type SignupInput struct {
 	Email, Password, FirstName, LastName, OrganizationName string
+	// IP is the client's address: sign-ups per address are limited (R2).
+	IP string
 }
 
 // SignupResult is what sign-up answers.
@@ -49,6 +51,11 @@ func (s *Service) validatePassword(password, email string) error {
 // billing contact, where the model has one) the user becomes, and sends a
 // verification email.
 func (s *Service) Signup(ctx context.Context, in SignupInput) (SignupResult, error) {
+	// Counted first, refused or not: every attempt probes whether an
+	// address has an account.
+	if err := s.allowSignup(in.IP); err != nil {
+		return SignupResult{}, err
+	}
 	if !s.cfg.SignupOpen {
 		return SignupResult{}, forbidden("sign-up is closed on this deployment")
 	}

@@ -43,10 +43,21 @@ const maxInviteEmails = 100
 // address and the rest go ahead, within the seat limits (R16, R17).
 func (s *Service) Invite(ctx context.Context, actor Actor, orgID OrgID, in InviteInput) ([]InviteResult, error) {
 	var results []InviteResult
+	var limited error
+	counted := false
 	err := s.update(ctx, func(c *change) error {
 		cl, err := s.lockManager(c, actor, orgID)
 		if err != nil {
 			return err
+		}
+		// R2: invitations reveal whether an address has an account, so the
+		// calls of an inviter are limited; counted once per call, after the
+		// caller is known to be a manager, before anything is validated.
+		if !counted {
+			counted, limited = true, s.allowInvite(actor.UserID)
+		}
+		if limited != nil {
+			return limited
 		}
 		r, access, err := s.validateInvite(ctx, c.tx, cl, in)
 		if err != nil {

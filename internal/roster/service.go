@@ -126,6 +126,16 @@ type Config struct {
 	SignupOpen bool
 	Issuer     string // TOTP issuer shown in authenticator apps
 
+	// Limiter counts the events of SignupIPLimit and InviteLimit
+	// (internal/ratelimit, in memory: the limits hold per node); nil
+	// applies neither limit.
+	Limiter Limiter
+	// SignupIPLimit is sign-ups per client address per hour (20; negative:
+	// no limit). InviteLimit is invitation calls per inviter per hour (120;
+	// each call holds up to 100 addresses).
+	SignupIPLimit int
+	InviteLimit   int
+
 	LoginEmailLimit int           // failed logins per address per window (10)
 	LoginIPLimit    int           // failed logins per IP per window (100)
 	LoginWindow     time.Duration // 15m
@@ -174,6 +184,15 @@ func NewService(cfg Config) (*Service, error) {
 	}
 	if cfg.LoginIPLimit <= 0 {
 		cfg.LoginIPLimit = 100
+	}
+	if cfg.Limiter == nil {
+		cfg.Limiter = noLimits{}
+	}
+	if cfg.SignupIPLimit == 0 {
+		cfg.SignupIPLimit = 20
+	}
+	if cfg.InviteLimit <= 0 {
+		cfg.InviteLimit = 120
 	}
 	if cfg.Issuer == "" {
 		cfg.Issuer = "Roster"

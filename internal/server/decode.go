@@ -12,6 +12,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/roster-dev/roster/internal/httpkit"
 	"github.com/roster-dev/roster/internal/roster"
 )
 
@@ -35,18 +36,18 @@ func decodeJSON(r *http.Request, v any) error {
 	if ct := r.Header.Get("Content-Type"); ct != "" {
 		mt, params, err := mime.ParseMediaType(ct)
 		if err != nil || mt != "application/json" {
-			return &roster.Error{Code: codeUnsupportedMediaType, Message: "send application/json"}
+			return &roster.Error{Code: httpkit.CodeUnsupportedMediaType, Message: "send application/json"}
 		}
 		// JSON is UTF-8 (RFC 8259); a body declared in another charset
 		// would be read as what it is not.
 		if cs, ok := params["charset"]; ok && !strings.EqualFold(cs, "utf-8") && !strings.EqualFold(cs, "utf8") {
-			return &roster.Error{Code: codeUnsupportedMediaType, Message: "send application/json in UTF-8 (charset " + strconv.Quote(cs) + " is not supported)"}
+			return &roster.Error{Code: httpkit.CodeUnsupportedMediaType, Message: "send application/json in UTF-8 (charset " + strconv.Quote(cs) + " is not supported)"}
 		}
 	}
 	body, err := io.ReadAll(r.Body)
 	var tooBig *http.MaxBytesError
 	if errors.As(err, &tooBig) {
-		return &roster.Error{Code: codeBodyTooLarge, Message: fmt.Sprintf("the body is larger than %d bytes", tooBig.Limit)}
+		return &roster.Error{Code: httpkit.CodeBodyTooLarge, Message: fmt.Sprintf("the body is larger than %d bytes", tooBig.Limit)}
 	}
 	if err != nil {
 		return &roster.Error{Code: roster.CodeInvalidJSON, Message: "could not read the body"}

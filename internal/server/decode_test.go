@@ -7,6 +7,7 @@ import (
 	"testing"
 	"unicode/utf8"
 
+	"github.com/roster-dev/roster/internal/httpkit"
 	"github.com/roster-dev/roster/internal/roster"
 )
 
@@ -99,7 +100,7 @@ func TestDecodeJSONCharset(t *testing.T) {
 		switch {
 		case c.code == "" && err != nil:
 			t.Errorf("%q: got %v, want ok", c.contentType, err)
-		case c.code != "" && (!errors.As(err, &e) || string(e.Code) != c.code || statusOf[e.Code] != 415):
+		case c.code != "" && (!errors.As(err, &e) || string(e.Code) != c.code || httpkit.Status(e.Code) != 415):
 			t.Errorf("%q: got %v, want 415 %s", c.contentType, err, c.code)
 		}
 	}
@@ -115,7 +116,7 @@ func FuzzDecodeJSON(f *testing.F) {
 		var v inviteRequest
 		err := decodeBody(body, &v)
 		var e *roster.Error
-		if err != nil && (!errors.As(err, &e) || statusOf[e.Code] == 0) {
+		if err != nil && (!errors.As(err, &e) || httpkit.Status(e.Code) == 0) {
 			t.Fatalf("body %q: error outside the contract: %v", body, err)
 		}
 		if err == nil && (!utf8.ValidString(body) || loneSurrogate([]byte(body))) {

@@ -18,7 +18,7 @@ func TestRouteWithoutRequirementRefused(t *testing.T) {
 		{"GET /api/v1/fine", roster.RequireMember, ok},
 		{"POST /api/v1/orgs/{org}/forgotten", 0, ok}, // no requirement
 	}
-	s := &Server{mux: http.NewServeMux(), crossOrigin: http.NewCrossOriginProtection()}
+	s := &Server{mux: http.NewServeMux()}
 	err := s.register(table)
 	if err == nil || !strings.Contains(err.Error(), "POST /api/v1/orgs/{org}/forgotten") {
 		t.Fatalf("register with a route lacking a requirement: got %v, want an error naming it", err)

@@ -3,6 +3,7 @@ package server
 import (
 	"net/http"
 
+	"github.com/roster-dev/roster/internal/httpkit"
 	"github.com/roster-dev/roster/internal/roster"
 )
 
@@ -33,10 +34,7 @@ func (s *Server) signup(w http.ResponseWriter, r *http.Request) error {
 	if err := s.decode(r, &req); err != nil {
 		return err
 	}
-	if ok, wait := s.signups.allow(clientIP(r)); !ok {
-		return &roster.Error{Code: roster.CodeRateLimited, Message: "too many sign-ups from this address", RetryAfter: wait}
-	}
-	res, err := s.svc.Signup(r.Context(), roster.SignupInput{Email: req.Email, Password: req.Password, FirstName: req.FirstName, LastName: req.LastName, OrganizationName: req.OrganizationName})
+	res, err := s.svc.Signup(r.Context(), roster.SignupInput{Email: req.Email, Password: req.Password, FirstName: req.FirstName, LastName: req.LastName, OrganizationName: req.OrganizationName, IP: httpkit.ClientIP(r)})
 	if err != nil {
 		return err
 	}
@@ -72,7 +70,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 	if err := s.decode(r, &req); err != nil {
 		return err
 	}
-	token, u, err := s.svc.Login(r.Context(), roster.LoginInput{Email: req.Email, Password: req.Password, TOTPCode: req.TOTPCode, IP: clientIP(r)})
+	token, u, err := s.svc.Login(r.Context(), roster.LoginInput{Email: req.Email, Password: req.Password, TOTPCode: req.TOTPCode, IP: httpkit.ClientIP(r)})
 	if err != nil {
 		return err
 	}
@@ -205,7 +203,7 @@ func (s *Server) acceptInvitation(w http.ResponseWriter, r *http.Request) error 
 	if err := s.decode(r, &req); err != nil {
 		return err
 	}
-	in := roster.AcceptInput{Token: req.Token, Password: req.Password, FirstName: req.FirstName, LastName: req.LastName, TOTPCode: req.TOTPCode, IP: clientIP(r)}
+	in := roster.AcceptInput{Token: req.Token, Password: req.Password, FirstName: req.FirstName, LastName: req.LastName, TOTPCode: req.TOTPCode, IP: httpkit.ClientIP(r)}
 	if p, ok := principalOf(r); ok {
 		in.Principal = &p
 	}

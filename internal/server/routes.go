@@ -2,7 +2,6 @@ package server
 
 import (
 	"net/http"
-	"strings"
 
 	"github.com/roster-dev/roster/internal/roster"
 )
@@ -20,12 +19,6 @@ type route struct {
 var largeBodies = map[string]int64{"POST /api/v1/check": 1 << 20}
 
 const org = "/api/v1/orgs/{org}"
-
-// isPage tells the HTML pages from the JSON API and service routes.
-func isPage(pattern string) bool {
-	_, path, _ := strings.Cut(pattern, " ")
-	return !strings.HasPrefix(path, "/api/") && path != "/healthz" && path != "/readyz"
-}
 
 // routeTable lists every route of the API, with the requirement checked
 // before its body is read (the service checks again in its transaction).

@@ -1,6 +1,12 @@
-// Package server is Roster's HTTP adapter: the JSON API of docs/api.md (and,
-// later, the portal) over the domain service. routes.go lists every route;
-// errors.go maps error codes to statuses once.
+// Package server is the node's HTTP handler: the JSON API of docs/api.md,
+// a thin adapter over roster.Service (decode, call, encode; every rule,
+// rate limits included, is the service's), the service routes (/healthz,
+// /readyz, /metrics), and every other path handed to the web portal
+// (internal/portal, Config.Portal). routes.go lists every route of the
+// API with what it requires of the caller; errors.go writes the
+// contract's JSON errors with the status of internal/httpkit's table,
+// which the portal shares, as it shares the client's address, the
+// security headers and the 405 answers.
 package server
 
 import (
@@ -17,6 +23,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/roster-dev/roster/internal/httpkit"
 	"github.com/roster-dev/roster/internal/roster"
 )
 
@@ -28,18 +35,9 @@ type Config struct {
 	Registry      *prometheus.Registry
 	// Ready reports whether the node can serve (database reachable).
 	Ready func(ctx context.Context) error
-	// SignupPerIPPerHour bounds sign-ups per client address per hour on
-	// this node (--signup-ip-limit): 0 means the default 20, a negative
-	// value means no limit.
-	SignupPerIPPerHour int
-	// InvitesPerUserPerHour bounds invitation calls per inviter (default 120;
-	// each call holds up to 100 addresses).
-	InvitesPerUserPerHour int
-	Clock                 func() time.Time
-	// Portal builds the handler of every path outside the API and the
-	// service routes (the web portal, internal/portal), given the server's
-	// rate limits so that both share them; nil answers those paths with 404.
-	Portal func(limits Limits) (http.Handler, error)
+	// Portal is the handler of every path outside the API and the service
+	// routes (the web portal, internal/portal); nil answers them with 404.
+	Portal http.Handler
 	// TrustedProxies are the load balancers whose X-Forwarded-For names the
 	// client (R2's per-IP limit); none by default.
 	TrustedProxies []netip.Prefix
@@ -52,13 +50,9 @@ type Server struct {
 	operator string
 	ready    func(ctx context.Context) error
 	metrics  *metrics
-	signups  *limiter
-	invites  *limiter
 	mux      *http.ServeMux
 	routes   []route
 	trusted  []netip.Prefix
-	// crossOrigin refuses cross-site non-safe requests to any page route.
-	crossOrigin *http.CrossOriginProtection
 }
 
 // New builds the handler. It fails if a route declares no requirement.
@@ -75,29 +69,17 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Ready == nil {
 		cfg.Ready = func(context.Context) error { return nil }
 	}
-	if cfg.SignupPerIPPerHour == 0 {
-		cfg.SignupPerIPPerHour = 20
-	}
-	if cfg.InvitesPerUserPerHour <= 0 {
-		cfg.InvitesPerUserPerHour = 120
-	}
-	if cfg.Clock == nil {
-		cfg.Clock = time.Now
-	}
 	s := &Server{
 		svc: cfg.Service, log: cfg.Logger, operator: cfg.OperatorToken, ready: cfg.Ready,
-		metrics: newMetrics(cfg.Registry), signups: newLimiter(cfg.SignupPerIPPerHour, time.Hour, cfg.Clock),
-		invites: newLimiter(cfg.InvitesPerUserPerHour, time.Hour, cfg.Clock),
-		mux:     http.NewServeMux(), crossOrigin: http.NewCrossOriginProtection(), trusted: cfg.TrustedProxies,
+		metrics: newMetrics(cfg.Registry),
+		mux:     http.NewServeMux(), trusted: cfg.TrustedProxies,
 	}
 	if err := s.register(s.routeTable()); err != nil {
 		return nil, err
 	}
 	s.mux.Handle("GET /metrics", promHandler(cfg.Registry))
 	s.mux.HandleFunc("/api/", s.notFoundAPI)
-	if err := s.mountPortal(cfg.Portal); err != nil {
-		return nil, err
-	}
+	s.mountPortal(cfg.Portal)
 	return s, nil
 }
 
@@ -111,11 +93,7 @@ func (s *Server) register(routes []route) error {
 	}
 	s.routes = routes
 	for _, rt := range routes {
-		h := s.adapt(rt)
-		if isPage(rt.pattern) {
-			h = s.crossOrigin.Handler(h) // form posts of the pages (docs/security.md item 27)
-		}
-		s.mux.Handle(rt.pattern, h)
+		s.mux.Handle(rt.pattern, s.adapt(rt))
 	}
 	return nil
 }
@@ -124,9 +102,9 @@ func (s *Server) register(routes []route) error {
 // security headers, metrics, method-not-allowed in the contract's shape.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
-	r = withRequestID(withClientAddr(r, s.trusted))
+	r = withRequestID(httpkit.WithClientAddr(r, s.trusted))
 	sw := &statusWriter{ResponseWriter: w}
-	setSecurityHeaders(sw.Header())
+	httpkit.SetSecurityHeaders(sw.Header(), httpkit.CSPNone) // the portal sets its pages' own policy
 	sw.Header().Set("X-Request-Id", requestID(r))
 	defer func() {
 		if p := recover(); p != nil {
@@ -143,24 +121,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mux.ServeHTTP(sw, r) // sets r.Pattern and the path values
 }
 
-// methodNotAllowed reports whether the path exists with another method.
-func (s *Server) methodNotAllowed(r *http.Request) bool {
-	for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPatch, http.MethodPut, http.MethodDelete} {
-		if m == r.Method {
-			continue
-		}
-		probe := r.Clone(r.Context())
-		probe.Method = m
-		if _, p := s.mux.Handler(probe); p != "" && !strings.HasPrefix(p, "/api/") {
-			return true
-		}
-	}
-	return false
-}
-
+// notFoundAPI answers /api/ paths no route has: 405 where the path exists
+// with other methods, else 404.
 func (s *Server) notFoundAPI(w http.ResponseWriter, r *http.Request) {
-	if s.methodNotAllowed(r) {
-		s.writeError(w, r, &roster.Error{Code: codeMethodNotAllowed, Message: r.Method + " is not allowed here"})
+	if allowed := httpkit.Allowed(s.mux, r); len(allowed) > 0 {
+		s.methodNotAllowed(w, r, allowed)
 		return
 	}
 	s.writeError(w, r, roster.NewError(roster.CodeNotFound, "no such endpoint"))
@@ -185,7 +150,7 @@ func (s *Server) adapt(rt route) http.Handler {
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, limit)
 		ctx := context.WithValue(r.Context(), keyRoute, rt)
-		ctx = roster.WithRequestInfo(ctx, roster.RequestInfo{RequestID: requestID(r), IP: clientIP(r)})
+		ctx = roster.WithRequestInfo(ctx, roster.RequestInfo{RequestID: requestID(r), IP: httpkit.ClientIP(r)})
 		r = r.WithContext(ctx)
 		r, err := s.authenticate(r, rt)
 		if err == nil {
@@ -259,12 +224,4 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(true)
 	_ = enc.Encode(v) // the client may have gone; nothing to do
-}
-
-func setSecurityHeaders(h http.Header) {
-	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("Referrer-Policy", "no-referrer")
-	h.Set("X-Frame-Options", "DENY")
-	h.Set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")
-	h.Set("Cache-Control", "no-store")
 }

@@ -1,4 +1,4 @@
-package server
+package httpkit
 
 import (
 	"net/http/httptest"
@@ -30,14 +30,14 @@ func TestClientAddrBehindTrustedProxies(t *testing.T) {
 		for _, h := range c.xff {
 			r.Header.Add("X-Forwarded-For", h)
 		}
-		if got := clientIP(withClientAddr(r, trusted)); got != c.want {
+		if got := ClientIP(WithClientAddr(r, trusted)); got != c.want {
 			t.Errorf("%s: got %s, want %s", c.name, got, c.want)
 		}
 	}
 	r := httptest.NewRequest("GET", "/", nil)
 	r.RemoteAddr = "10.1.2.3:5000"
 	r.Header.Set("X-Forwarded-For", "198.51.100.7")
-	if got := clientIP(withClientAddr(r, nil)); got != "10.1.2.3" {
+	if got := ClientIP(WithClientAddr(r, nil)); got != "10.1.2.3" {
 		t.Errorf("without trusted proxies: got %s, want the peer", got)
 	}
 	if _, err := ParseTrustedProxies("10.0.0.0/8, bogus"); err == nil {

@@ -1,4 +1,4 @@
-package server
+package ratelimit
 
 import (
 	"fmt"
@@ -10,12 +10,23 @@ type fakeClock struct{ t time.Time }
 
 func (c *fakeClock) now() time.Time { return c.t }
 
+// fixed is a limiter whose every call uses one limit per hour, as the
+// service's rules do.
+type fixed struct {
+	*Limiter
+	limit int
+}
+
+func newFixed(limit int, now func() time.Time) fixed { return fixed{New(now), limit} }
+
+func (f fixed) allow(key string) (bool, time.Duration) { return f.Allow(key, f.limit, time.Hour) }
+
 // A flood of fresh keys past the cap must not reset anyone's limit: the
 // limiter used to wipe every counter once it held 100k keys, so an address
 // that was refused could flood from others and sign up again.
 func TestLimiterFloodKeepsLimitedKeysLimited(t *testing.T) {
 	c := &fakeClock{t: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)}
-	l := newLimiter(3, time.Hour, c.now)
+	l := newFixed(3, c.now)
 	for range 3 {
 		if ok, _ := l.allow("attacker"); !ok {
 			t.Fatal("refused within the limit")
@@ -25,14 +36,14 @@ func TestLimiterFloodKeepsLimitedKeysLimited(t *testing.T) {
 		t.Fatal("4th event allowed with a limit of 3")
 	}
 	c.t = c.t.Add(time.Minute)
-	for i := range limiterMaxKeys + 5000 {
+	for i := range MaxKeys + 5000 {
 		l.allow(fmt.Sprintf("flood-%d", i))
 	}
-	if n := len(l.counts); n > limiterMaxKeys {
-		t.Errorf("the limiter holds %d keys, want at most %d", n, limiterMaxKeys)
+	if n := len(l.counts); n > MaxKeys {
+		t.Errorf("the limiter holds %d keys, want at most %d", n, MaxKeys)
 	}
 	if ok, wait := l.allow("attacker"); ok || wait <= 0 {
-		t.Fatalf("after %d fresh keys the limited key was allowed again (ok=%v wait=%v)", limiterMaxKeys+5000, ok, wait)
+		t.Fatalf("after %d fresh keys the limited key was allowed again (ok=%v wait=%v)", MaxKeys+5000, ok, wait)
 	}
 	// Still bounded when every key is at its limit: the oldest goes.
 	for i := range 10 {
@@ -41,8 +52,8 @@ func TestLimiterFloodKeepsLimitedKeysLimited(t *testing.T) {
 			l.allow(k)
 		}
 	}
-	if n := len(l.counts); n > limiterMaxKeys {
-		t.Errorf("the limiter holds %d keys, want at most %d", n, limiterMaxKeys)
+	if n := len(l.counts); n > MaxKeys {
+		t.Errorf("the limiter holds %d keys, want at most %d", n, MaxKeys)
 	}
 	// Its window over, the key counts afresh.
 	c.t = c.t.Add(time.Hour)
@@ -55,7 +66,7 @@ func TestLimiterFloodKeepsLimitedKeysLimited(t *testing.T) {
 // limit before the limited ones.
 func TestLimiterEvictionOrder(t *testing.T) {
 	c := &fakeClock{t: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)}
-	l := newLimiter(2, time.Hour, c.now)
+	l := newFixed(2, c.now)
 	l.maxKeys = 4
 	l.allow("old") // expires first
 	c.t = c.t.Add(30 * time.Minute)
@@ -84,7 +95,7 @@ func TestLimiterEvictionOrder(t *testing.T) {
 }
 
 func TestLimiterNegativeLimitAllowsAll(t *testing.T) {
-	l := newLimiter(-1, time.Hour, time.Now)
+	l := newFixed(-1, time.Now)
 	for range 100 {
 		if ok, _ := l.allow("k"); !ok {
 			t.Fatal("refused with no limit")
@@ -92,5 +103,35 @@ func TestLimiterNegativeLimitAllowsAll(t *testing.T) {
 	}
 	if len(l.counts) != 0 {
 		t.Errorf("counted %d keys with no limit", len(l.counts))
+	}
+}
+
+// One limiter serves several rules: each call names its limit and window,
+// and keys count apart.
+func TestLimiterLimitsPerCall(t *testing.T) {
+	c := &fakeClock{t: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)}
+	l := New(c.now)
+	for range 2 {
+		if ok, _ := l.Allow("signup|a", 2, time.Hour); !ok {
+			t.Fatal("refused within the limit")
+		}
+	}
+	if ok, wait := l.Allow("signup|a", 2, time.Hour); ok || wait != time.Hour {
+		t.Fatalf("3rd with a limit of 2: ok=%v wait=%v, want refused for 1h", ok, wait)
+	}
+	for range 5 {
+		if ok, _ := l.Allow("invite|a", 5, time.Minute); !ok {
+			t.Fatal("another rule's key was refused")
+		}
+	}
+	if ok, _ := l.Allow("invite|a", 5, time.Minute); ok {
+		t.Fatal("6th with a limit of 5 allowed")
+	}
+	c.t = c.t.Add(time.Minute)
+	if ok, _ := l.Allow("invite|a", 5, time.Minute); !ok {
+		t.Fatal("refused after its one-minute window")
+	}
+	if ok, wait := l.Allow("signup|a", 2, time.Hour); ok || wait != 59*time.Minute {
+		t.Fatalf("the hour's key: ok=%v wait=%v, want refused for 59m", ok, wait)
 	}
 }
