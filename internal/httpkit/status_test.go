@@ -3,69 +3,19 @@ package httpkit
 import (
 	"errors"
 	"fmt"
-	"go/ast"
-	"go/parser"
-	"go/token"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
-	"strconv"
-	"strings"
 	"testing"
 	"time"
 
+	"github.com/roster-dev/roster/internal/codestest"
 	"github.com/roster-dev/roster/internal/roster"
 )
-
-// rosterCodes reads every constant of type Code that internal/roster
-// declares, from its source: a code added there without a status fails
-// TestEveryCodeHasOneStatus.
-func rosterCodes(t *testing.T) []roster.Code {
-	t.Helper()
-	names, err := filepath.Glob("../roster/*.go")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out []roster.Code
-	for _, name := range names {
-		if strings.HasSuffix(name, "_test.go") {
-			continue
-		}
-		f, err := parser.ParseFile(token.NewFileSet(), name, nil, 0)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, d := range f.Decls {
-			g, ok := d.(*ast.GenDecl)
-			if !ok || g.Tok != token.CONST {
-				continue
-			}
-			for _, s := range g.Specs {
-				vs := s.(*ast.ValueSpec)
-				if id, ok := vs.Type.(*ast.Ident); !ok || id.Name != "Code" {
-					continue
-				}
-				for _, v := range vs.Values {
-					lit, ok := v.(*ast.BasicLit)
-					if !ok {
-						t.Fatalf("a Code constant that is not a literal: %#v", v)
-					}
-					s, _ := strconv.Unquote(lit.Value)
-					out = append(out, roster.Code(s))
-				}
-			}
-		}
-	}
-	if len(out) < 20 {
-		t.Fatalf("found %d codes in internal/roster; the parse is wrong", len(out))
-	}
-	return out
-}
 
 // Every error code of the domain, and every code of the HTTP layer, has
 // one status in the table that the API and the portal both answer with.
 func TestEveryCodeHasOneStatus(t *testing.T) {
-	codes := append(rosterCodes(t), CodeMethodNotAllowed, CodeBodyTooLarge, CodeUnsupportedMediaType, CodeInternal)
+	codes := append(codestest.RosterCodes(t), CodeMethodNotAllowed, CodeBodyTooLarge, CodeUnsupportedMediaType, CodeInternal)
 	for _, c := range codes {
 		s := Status(c)
 		if s < 400 || s > 599 {

@@ -3,63 +3,14 @@ package server
 import (
 	"encoding/json"
 	"fmt"
-	"go/ast"
-	"go/parser"
-	"go/token"
 	"log/slog"
 	"net/http/httptest"
-	"path/filepath"
-	"strconv"
-	"strings"
 	"testing"
 
+	"github.com/roster-dev/roster/internal/codestest"
 	"github.com/roster-dev/roster/internal/httpkit"
 	"github.com/roster-dev/roster/internal/roster"
 )
-
-// rosterCodes reads every constant of type Code that internal/roster
-// declares, from its source (as httpkit's TestEveryCodeHasOneStatus does).
-func rosterCodes(t *testing.T) []roster.Code {
-	t.Helper()
-	names, err := filepath.Glob("../roster/*.go")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out []roster.Code
-	for _, name := range names {
-		if strings.HasSuffix(name, "_test.go") {
-			continue
-		}
-		f, err := parser.ParseFile(token.NewFileSet(), name, nil, 0)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, d := range f.Decls {
-			g, ok := d.(*ast.GenDecl)
-			if !ok || g.Tok != token.CONST {
-				continue
-			}
-			for _, s := range g.Specs {
-				vs := s.(*ast.ValueSpec)
-				if id, ok := vs.Type.(*ast.Ident); !ok || id.Name != "Code" {
-					continue
-				}
-				for _, v := range vs.Values {
-					lit, ok := v.(*ast.BasicLit)
-					if !ok {
-						t.Fatalf("a Code constant that is not a literal: %#v", v)
-					}
-					s, _ := strconv.Unquote(lit.Value)
-					out = append(out, roster.Code(s))
-				}
-			}
-		}
-	}
-	if len(out) < 20 {
-		t.Fatalf("found %d codes in internal/roster; the parse is wrong", len(out))
-	}
-	return out
-}
 
 type dbOutage struct{}
 
@@ -70,7 +21,7 @@ func (dbOutage) Unavailable() bool { return true }
 // shape; a database outage is 503 unavailable with Retry-After.
 func TestWriteErrorUsesTheSharedTable(t *testing.T) {
 	s := &Server{log: slog.New(slog.DiscardHandler)}
-	for _, c := range rosterCodes(t) {
+	for _, c := range codestest.RosterCodes(t) {
 		w := httptest.NewRecorder()
 		s.writeError(w, httptest.NewRequest("GET", "/api/v1/me", nil), &roster.Error{Code: c, Message: "m"})
 		var body errorBody
