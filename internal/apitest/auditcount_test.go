@@ -45,7 +45,9 @@ func TestEveryChangeWritesItsAuditRecords(t *testing.T) {
 			e.Must(http.StatusOK, "POST", "/api/v1/invitations/accept", "", map[string]any{
 				"token": e.LastToken("bk@example.com", "invite"), "password": Password, "first_name": "B", "last_name": "K"})
 		}},
-		{"change a role", 1, func() { e.Must(http.StatusOK, "PATCH", o+"/members/"+bkMember, a.Token, map[string]any{"role": "view_only"}) }},
+		{"change a role", 1, func() {
+			e.Must(http.StatusOK, "PATCH", o+"/members/"+bkMember, a.Token, map[string]any{"role": "view_only"})
+		}},
 		{"assign clients", 1, func() {
 			e.Must(http.StatusOK, "PUT", o+"/members/"+bkMember+"/clients", a.Token, map[string]any{"mode": "specific", "clients": []string{clientID}})
 		}},
@@ -55,7 +57,9 @@ func TestEveryChangeWritesItsAuditRecords(t *testing.T) {
 		{"create a custom role", 1, func() {
 			createRole(t, e, a.Token, a.OrgID, map[string]any{"name": "Reader", "permissions": []string{"clients.view"}})
 		}},
-		{"edit the custom role", 1, func() { e.Must(http.StatusOK, "PATCH", o+"/roles/reader", a.Token, map[string]any{"description": "Reads"}) }},
+		{"edit the custom role", 1, func() {
+			e.Must(http.StatusOK, "PATCH", o+"/roles/reader", a.Token, map[string]any{"description": "Reads"})
+		}},
 		{"delete the custom role", 1, func() { e.Must(http.StatusNoContent, "DELETE", o+"/roles/reader", a.Token, nil) }},
 		{"rename the organization", 1, func() { e.Must(http.StatusOK, "PATCH", o, a.Token, map[string]any{"name": "Org Two"}) }},
 		{"refused: a role change of the owner", 0, func() {

@@ -49,12 +49,22 @@ func (o *matrixOrg) fresh(role string) string {
 // made by the owner, and undoes what would change the callers (ownership,
 // billing contact).
 var matrixActions = map[string]func(o *matrixOrg, caller joined, name string) *Resp{
-	"get_org":      func(o *matrixOrg, c joined, _ string) *Resp { return o.e.Do("GET", org(o.owner.OrgID), c.Token, nil) },
-	"list_members": func(o *matrixOrg, c joined, _ string) *Resp { return o.e.Do("GET", org(o.owner.OrgID)+"/members", c.Token, nil) },
-	"list_roles":   func(o *matrixOrg, c joined, _ string) *Resp { return o.e.Do("GET", org(o.owner.OrgID)+"/roles", c.Token, nil) },
-	"list_clients": func(o *matrixOrg, c joined, _ string) *Resp { return o.e.Do("GET", org(o.owner.OrgID)+"/clients", c.Token, nil) },
-	"list_audit":   func(o *matrixOrg, c joined, _ string) *Resp { return o.e.Do("GET", org(o.owner.OrgID)+"/audit", c.Token, nil) },
-	"list_teams":   func(o *matrixOrg, c joined, _ string) *Resp { return o.e.Do("GET", org(o.owner.OrgID)+"/teams", c.Token, nil) },
+	"get_org": func(o *matrixOrg, c joined, _ string) *Resp { return o.e.Do("GET", org(o.owner.OrgID), c.Token, nil) },
+	"list_members": func(o *matrixOrg, c joined, _ string) *Resp {
+		return o.e.Do("GET", org(o.owner.OrgID)+"/members", c.Token, nil)
+	},
+	"list_roles": func(o *matrixOrg, c joined, _ string) *Resp {
+		return o.e.Do("GET", org(o.owner.OrgID)+"/roles", c.Token, nil)
+	},
+	"list_clients": func(o *matrixOrg, c joined, _ string) *Resp {
+		return o.e.Do("GET", org(o.owner.OrgID)+"/clients", c.Token, nil)
+	},
+	"list_audit": func(o *matrixOrg, c joined, _ string) *Resp {
+		return o.e.Do("GET", org(o.owner.OrgID)+"/audit", c.Token, nil)
+	},
+	"list_teams": func(o *matrixOrg, c joined, _ string) *Resp {
+		return o.e.Do("GET", org(o.owner.OrgID)+"/teams", c.Token, nil)
+	},
 	"invite": func(o *matrixOrg, c joined, _ string) *Resp {
 		o.n++
 		return o.e.Do("POST", org(o.owner.OrgID)+"/invitations", c.Token, map[string]any{"emails": []string{fmt.Sprintf("new%d@example.com", o.n)}, "role": o.lowRole()})
