@@ -2,20 +2,12 @@ package apitest
 
 import (
 	"fmt"
-	"net/http"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/roster-dev/roster/client"
 )
-
-// setPlan is the operator's plan change, answered as a JSON object (for
-// customroles_test.go; the tests here call client.AdminSetPlan).
-func setPlan(t *testing.T, e *Env, orgID, plan string) map[string]any {
-	t.Helper()
-	return e.Must(http.StatusOK, "PATCH", "/api/v1/admin/orgs/"+orgID, OperatorToken, map[string]any{"plan": plan}).M(t)
-}
 
 // seatsOf returns the organization with its plan and seat counts.
 func seatsOf(t *testing.T, e *Env, token, orgID string) client.Organization {
