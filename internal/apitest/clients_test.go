@@ -7,15 +7,6 @@ import (
 	"github.com/roster-dev/roster/client"
 )
 
-// setClients is a raw PUT of a member's clients, for the tests that read
-// the answer as bytes (checks_test.go, errors_test.go, lifecycle_test.go).
-func setClients(e *Env, token, orgID, memberID, mode string, clients ...string) *Resp {
-	if clients == nil {
-		clients = []string{}
-	}
-	return e.Do("PUT", org(orgID)+"/members/"+memberID+"/clients", token, map[string]any{"mode": mode, "clients": clients})
-}
-
 // R10, R11: each role's client-access rule, narrowing, archived clients,
 // clients created later.
 func TestR10R11ClientAccess(t *testing.T) {

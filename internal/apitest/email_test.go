@@ -3,7 +3,6 @@ package apitest
 import (
 	"bytes"
 	"context"
-	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,6 +10,8 @@ import (
 
 	"github.com/roster-dev/roster/internal/app"
 	"github.com/roster-dev/roster/internal/roster"
+
+	"github.com/roster-dev/roster/client"
 )
 
 // R20: emails go through the outbox in the same transaction as the change;
@@ -79,7 +80,7 @@ func TestInvitationEmailLink(t *testing.T) {
 	if !lineFound {
 		t.Fatalf("accept URL %s not on a line of its own in:\n%s", res[0].AcceptURL, body)
 	}
-	e.Must(http.StatusOK, "GET", "/api/v1/invitations/"+e.LastToken("link@example.com", "invite"), "", nil)
+	must(e.api("").PreviewInvitation(bg, e.LastToken("link@example.com", "invite")))(t)
 }
 
 // Unsent emails hold no usable link: the outbox stores their bodies sealed
@@ -121,9 +122,7 @@ func TestOutboxBodiesSealed(t *testing.T) {
 	if got := e.LastToken("sealed@example.com", "invite"); got != token {
 		t.Fatalf("emailed token %q, want the accept URL's %q", got, token)
 	}
-	e.Must(http.StatusOK, "POST", "/api/v1/invitations/accept", "", map[string]any{
-		"token": token, "password": Password, "first_name": "Sea", "last_name": "Led",
-	})
+	must(e.api("").AcceptInvitation(bg, client.AcceptRequest{Token: token, Password: Password, FirstName: "Sea", LastName: "Led"}))(t)
 	if dump := e.DatabaseText(); strings.Contains(dump, "sealed:v1:") || strings.Contains(dump, "legacy-token") {
 		t.Errorf("a sent email's body stays in the outbox")
 	}
@@ -137,13 +136,13 @@ func TestEmailDomainHyphenLabelsRefused(t *testing.T) {
 	a := e.Signup("owner@example.com", "Org")
 	before := e.TableCounts()
 	for _, bad := range []string{"a@-x.com", "a@x-.com", "a@x.-y.com", "a@x.y-.com"} {
-		r := e.Do("POST", "/api/v1/signup", "", map[string]any{"email": bad, "password": Password, "first_name": "a", "last_name": "b", "organization_name": "x"})
-		if r.Status != 422 || r.ErrorCode() != "validation_failed" || r.ErrorField() != "email" {
-			t.Errorf("sign-up as %s: got %d %s, want 422 validation_failed on email", bad, r.Status, r.Body)
+		_, err := e.api("").Signup(bg, signupReq(bad))
+		if st, code, field := apiErr(err); st != 422 || code != "validation_failed" || field != "email" {
+			t.Errorf("sign-up as %s: got %v, want 422 validation_failed on email", bad, err)
 		}
-		r = e.Do("POST", "/api/v1/admin/orgs", OperatorToken, map[string]any{"name": "Y", "owner_email": bad})
-		if r.Status != 422 || r.ErrorCode() != "validation_failed" || r.ErrorField() != "owner_email" {
-			t.Errorf("operator creates an organization for %s: got %d %s, want 422 on owner_email", bad, r.Status, r.Body)
+		_, err = e.api(OperatorToken).AdminCreateOrganization(bg, client.CreateOrganizationRequest{Name: "Y", OwnerEmail: bad})
+		if st, code, field := apiErr(err); st != 422 || code != "validation_failed" || field != "owner_email" {
+			t.Errorf("operator creates an organization for %s: got %v, want 422 on owner_email", bad, err)
 		}
 		res := invite(t, e, a.Token, a.OrgID, "bookkeeper", bad)
 		if len(res) != 1 || res[0].Status != "error" || res[0].Error == nil || res[0].Error.Code != "validation_failed" {

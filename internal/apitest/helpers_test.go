@@ -55,7 +55,7 @@ func check(t *testing.T, e *Env, orgID, userID, perm, clientID string) client.De
 	return *must(e.api(OperatorToken).Check(bg, orgID, client.CheckRequest{UserID: userID, Permission: perm, ClientID: clientID}))(t)
 }
 
-func createClient(t *testing.T, e *Env, token, orgID, name string) string {
+func createClient(t testing.TB, e *Env, token, orgID, name string) string {
 	t.Helper()
 	return must(e.api(token).CreateClient(bg, orgID, client.CreateClientRequest{Name: name}))(t).ID
 }
