@@ -17,6 +17,7 @@ import (
 // R20: emails go through the outbox in the same transaction as the change;
 // a crash between the change and the send loses nothing.
 func TestR20OutboxSurvivesCrash(t *testing.T) {
+	t.Parallel()
 	e := New(t, "practice")
 	a := e.Signup("owner@example.com", "Org")
 	invite(t, e, a.Token, a.OrgID, "bookkeeper", "survivor@example.com")
@@ -62,6 +63,7 @@ func TestR20OutboxSurvivesCrash(t *testing.T) {
 
 // An invitation email carries its accept URL unbroken on one line.
 func TestInvitationEmailLink(t *testing.T) {
+	t.Parallel()
 	e := New(t, "practice")
 	a := e.Signup("owner@example.com", "Org")
 	res := invite(t, e, a.Token, a.OrgID, "bookkeeper", "link@example.com")
@@ -88,6 +90,7 @@ func TestInvitationEmailLink(t *testing.T) {
 // working link, and a row queued before bodies were sealed (plain text) is
 // still sent as it is.
 func TestOutboxBodiesSealed(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	e := New(t, "practice")
 	a := e.Signup("owner@example.com", "Org")
@@ -132,6 +135,7 @@ func TestOutboxBodiesSealed(t *testing.T) {
 // address: sign-up, organization creation and invitations refuse it alike
 // (one check, roster.ValidateEmail), and nothing is stored.
 func TestEmailDomainHyphenLabelsRefused(t *testing.T) {
+	t.Parallel()
 	e := New(t, "practice")
 	a := e.Signup("owner@example.com", "Org")
 	before := e.TableCounts()

@@ -8,6 +8,7 @@ import (
 // TestEnvDatabaseHelpers: TableCounts and DatabaseText see the node's rows
 // on either store (the SQLite-only tests can move to them).
 func TestEnvDatabaseHelpers(t *testing.T) {
+	t.Parallel()
 	e := New(t, "practice")
 	before := e.TableCounts()
 	a := e.Signup("helpers@example.com", "Helper Org")

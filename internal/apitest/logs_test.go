@@ -30,6 +30,7 @@ func (s *syncBuffer) String() string {
 
 // docs/security.md item 31: no password, token or link in the logs.
 func TestNoSecretsInLogs(t *testing.T) {
+	t.Parallel()
 	var logs syncBuffer
 	e := New(t, "practice", func(o *Options) {
 		o.Logger = slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))

@@ -47,6 +47,7 @@ func (h *busyHasher) VerifyDummy(ctx context.Context, pw string) error {
 // shape; a known and an unknown address are shed alike (no enumeration),
 // and a shed login is not a failed login: it never leads to a lock-out.
 func TestR7OverloadedHashingSheds503(t *testing.T) {
+	t.Parallel()
 	h := &busyHasher{Hasher: password.NewHasher(password.TestParams(), 0)}
 	e := New(t, "marketing", func(o *Options) { o.Hasher = h })
 	owner := e.Signup("owner@example.com", "Org")

@@ -47,6 +47,7 @@ var csrfField = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
 // the verification happens on POST (with the form's CSRF token), refused
 // cross-site.
 func TestLinkPages(t *testing.T) {
+	t.Parallel()
 	e := New(t, "practice")
 	jar, _ := cookiejar.New(nil)
 	hc := &http.Client{Jar: jar}
@@ -89,6 +90,7 @@ func TestLinkPages(t *testing.T) {
 // /metrics is Prometheus text with Roster's own series; /readyz reports the
 // database.
 func TestMetricsAndReadiness(t *testing.T) {
+	t.Parallel()
 	e := New(t, "practice")
 	e.Signup("owner@example.com", "Org")
 	if err := e.api("").Ready(bg); err != nil {
