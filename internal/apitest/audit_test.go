@@ -18,9 +18,12 @@ func auditOf(t *testing.T, e *Env, token, orgID string, q client.AuditQuery) []e
 	var out []event
 	for _, ev := range must(e.api(token).ListAudit(bg, orgID, q))(t).Events {
 		x := event{Event: ev}
-		for raw, into := range map[*[]byte]*map[string]any{(*[]byte)(&ev.Before): &x.Before, (*[]byte)(&ev.After): &x.After} {
-			if len(*raw) > 0 {
-				if err := jsonDecode(bytes.NewReader(*raw), into); err != nil {
+		for _, f := range []struct {
+			raw  []byte
+			into *map[string]any
+		}{{ev.Before, &x.Before}, {ev.After, &x.After}} {
+			if len(f.raw) > 0 {
+				if err := jsonDecode(bytes.NewReader(f.raw), f.into); err != nil {
 					t.Fatalf("event %s: %v", ev.ID, err)
 				}
 			}
