@@ -8,10 +8,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/roster-dev/roster/client"
 	"github.com/roster-dev/roster/internal/app"
 	"github.com/roster-dev/roster/internal/roster"
-
-	"github.com/roster-dev/roster/client"
 )
 
 // R20: emails go through the outbox in the same transaction as the change;

@@ -9,9 +9,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/roster-dev/roster/internal/password"
-
 	"github.com/roster-dev/roster/client"
+	"github.com/roster-dev/roster/internal/password"
 )
 
 // busyHasher is the node's real hasher, made to report overload on demand:
