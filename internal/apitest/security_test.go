@@ -17,8 +17,9 @@ import (
 // of milliseconds) that skipping the dummy would show as a gap well over
 // the 10 ms bar; the two kinds are interleaved, and the gap is the median
 // of the differences within each adjacent pair, so that load on the machine
-// (a shared runner, other packages' tests under -race) falls on both alike
-// instead of shifting one median.
+// falls on both alike. A round over the bar is measured again, up to three
+// rounds: a skipped dummy is over it in every round (38-55 ms here), while
+// a shared runner under -race can push one round over it.
 func TestLoginTimingUnknownVsWrongPassword(t *testing.T) {
 	params := password.Params{Memory: 19 * 1024, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}
 	e := New(t, "practice", func(o *Options) {
@@ -26,8 +27,7 @@ func TestLoginTimingUnknownVsWrongPassword(t *testing.T) {
 		o.LoginIPLimit = 1 << 20 // one client address sends all 200 tries
 	})
 	e.Signup("known@example.com", "Org")
-	const pairs = 100
-	var unknown, wrong []time.Duration
+	const pairs, rounds = 100, 3
 	var unknownBody []byte
 	// e.Do: the bodies of the two kinds are compared byte for byte. Not
 	// parallel: timing.
@@ -36,43 +36,57 @@ func TestLoginTimingUnknownVsWrongPassword(t *testing.T) {
 		r := e.Do("POST", "/api/v1/sessions", "", map[string]any{"email": email, "password": "wrong-password-123456"})
 		return time.Since(start), r
 	}
-	for i := range pairs {
-		// 2 minutes per pair: 7.5 failures per address in any 15 minutes,
-		// under the lock-out's 10.
-		e.Clock.Advance(2 * time.Minute)
-		kinds := []string{fmt.Sprintf("nobody-%d@example.com", i), "known@example.com"}
-		if i%2 == 1 {
-			slices.Reverse(kinds)
+	// measure runs the pairs once and returns the median gap within a pair
+	// and the medians of each kind.
+	measure := func(round int) (gap, mu, mw time.Duration) {
+		var unknown, wrong []time.Duration
+		for i := range pairs {
+			// 2 minutes per pair: 7.5 failures per address in any 15 minutes,
+			// under the lock-out's 10.
+			e.Clock.Advance(2 * time.Minute)
+			kinds := []string{fmt.Sprintf("nobody-%d-%d@example.com", round, i), "known@example.com"}
+			if i%2 == 1 {
+				slices.Reverse(kinds)
+			}
+			for _, email := range kinds {
+				d, r := login(email)
+				if r.Status != http.StatusUnauthorized || r.ErrorCode() != "invalid_credentials" {
+					t.Fatalf("try %d, %s: got %d %s, want 401 invalid_credentials", i, email, r.Status, r.Body)
+				}
+				if unknownBody == nil {
+					unknownBody = r.Body
+				} else if !bytes.Equal(r.Body, unknownBody) {
+					t.Fatalf("try %d: bodies differ: %s and %s", i, r.Body, unknownBody)
+				}
+				if email == "known@example.com" {
+					wrong = append(wrong, d)
+				} else {
+					unknown = append(unknown, d)
+				}
+			}
 		}
-		for _, email := range kinds {
-			d, r := login(email)
-			if r.Status != http.StatusUnauthorized || r.ErrorCode() != "invalid_credentials" {
-				t.Fatalf("try %d, %s: got %d %s, want 401 invalid_credentials", i, email, r.Status, r.Body)
-			}
-			if unknownBody == nil {
-				unknownBody = r.Body
-			} else if !bytes.Equal(r.Body, unknownBody) {
-				t.Fatalf("try %d: bodies differ: %s and %s", i, r.Body, unknownBody)
-			}
-			if email == "known@example.com" {
-				wrong = append(wrong, d)
-			} else {
-				unknown = append(unknown, d)
-			}
+		diffs := make([]time.Duration, pairs)
+		for i := range diffs {
+			diffs[i] = unknown[i] - wrong[i]
+		}
+		gap = median(diffs)
+		if gap < 0 {
+			gap = -gap
+		}
+		return gap, median(unknown), median(wrong)
+	}
+	// A skipped dummy hash shows in every round; noise from a loaded machine
+	// (other packages' tests under -race) rarely in three running.
+	var gap, mu, mw time.Duration
+	for round := range rounds {
+		gap, mu, mw = measure(round)
+		t.Logf("round %d: median unknown address %v, wrong password %v; median gap within a pair %v", round+1, mu, mw, gap)
+		if gap < 10*time.Millisecond {
+			break
 		}
 	}
-	diffs := make([]time.Duration, pairs)
-	for i := range diffs {
-		diffs[i] = unknown[i] - wrong[i]
-	}
-	mu, mw := median(unknown), median(wrong)
-	gap := median(diffs)
-	if gap < 0 {
-		gap = -gap
-	}
-	t.Logf("median: unknown address %v, wrong password %v; median gap within a pair %v", mu, mw, gap)
 	if gap >= 10*time.Millisecond {
-		t.Fatalf("median timing gap within a pair %v between an unknown address (median %v) and a wrong password (median %v), want < 10ms", gap, mu, mw)
+		t.Fatalf("median timing gap within a pair %v between an unknown address (median %v) and a wrong password (median %v) in each of %d rounds, want < 10ms", gap, mu, mw, rounds)
 	}
 	if mw < 5*time.Millisecond {
 		t.Logf("a wrong password took only %v: the hash is too cheap here for the test to tell a skipped dummy", mw)
