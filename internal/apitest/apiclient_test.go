@@ -39,3 +39,9 @@ func must[T any](v T, err error) func(testing.TB) T {
 		return v
 	}
 }
+
+// isErr reports whether err is the node's answer with that status and code.
+func isErr(err error, status int, code string) bool {
+	st, c, _ := apiErr(err)
+	return st == status && c == code
+}

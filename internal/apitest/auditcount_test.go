@@ -5,6 +5,8 @@ import (
 	"regexp"
 	"strconv"
 	"testing"
+
+	"github.com/roster-dev/roster/client"
 )
 
 var auditRows = regexp.MustCompile(`\baudit_events=(\d+) `)
@@ -24,6 +26,7 @@ func auditCount(t *testing.T, e *Env) int {
 // own transaction, one per changed thing, and a refused request writes
 // none.
 func TestEveryChangeWritesItsAuditRecords(t *testing.T) {
+	t.Parallel()
 	e := New(t, "practice")
 	a := e.Signup("owner@example.com", "Org")
 	o := org(a.OrgID)
@@ -55,7 +58,7 @@ func TestEveryChangeWritesItsAuditRecords(t *testing.T) {
 		{"reactivate", 1, func() { e.Must(http.StatusOK, "POST", o+"/members/"+bkMember+"/reactivate", a.Token, nil) }},
 		{"resend an invitation", 1, func() { e.Must(http.StatusOK, "POST", o+"/members/"+cmMember+"/resend", a.Token, nil) }},
 		{"create a custom role", 1, func() {
-			createRole(t, e, a.Token, a.OrgID, map[string]any{"name": "Reader", "permissions": []string{"clients.view"}})
+			createRole(t, e, a.Token, a.OrgID, client.RoleRequest{Name: client.Ptr("Reader"), Permissions: client.Ptr([]string{"clients.view"})})
 		}},
 		{"edit the custom role", 1, func() {
 			e.Must(http.StatusOK, "PATCH", o+"/roles/reader", a.Token, map[string]any{"description": "Reads"})

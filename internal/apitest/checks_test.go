@@ -2,8 +2,9 @@ package apitest
 
 import (
 	"fmt"
-	"net/http"
 	"testing"
+
+	"github.com/roster-dev/roster/client"
 )
 
 // The permission matrices of docs/rules.md, "Presets", checked end to end through the
@@ -37,6 +38,7 @@ func has(list []string, v string) bool {
 }
 
 func TestR19PermissionMatrices(t *testing.T) {
+	t.Parallel()
 	for _, p := range []struct {
 		preset, owner string
 		matrix        map[string][]string
@@ -46,9 +48,11 @@ func TestR19PermissionMatrices(t *testing.T) {
 		{"wealth", "org_admin", wealthMatrix, wealthPerms},
 	} {
 		t.Run(p.preset, func(t *testing.T) {
+			t.Parallel()
 			e := New(t, p.preset)
 			a := e.Signup("owner@example.com", "Org")
-			client := createClient(t, e, a.Token, a.OrgID, "Client One")
+			owner := e.api(a.Token)
+			clientID := createClient(t, e, a.Token, a.OrgID, "Client One")
 			users := map[string]string{p.owner: a.UserID}
 			for role := range p.matrix {
 				if role == p.owner {
@@ -56,21 +60,22 @@ func TestR19PermissionMatrices(t *testing.T) {
 				}
 				m := addMember(t, e, a, role, role+"@example.com")
 				users[role] = m.UserID
-				setClients(e, a.Token, a.OrgID, m.MemberID, "specific", client) // where the role allows narrowing
+				// Where the role allows narrowing; elsewhere the refusal is
+				// not this test's concern.
+				_, _ = owner.SetClientAccess(bg, a.OrgID, m.MemberID, client.ClientAccess{Mode: client.AccessSpecific, Clients: []string{clientID}})
 			}
-			var batch []map[string]any
+			var batch []client.BatchCheck
 			var want []bool
 			for role, granted := range p.matrix {
 				for _, perm := range p.perms {
-					batch = append(batch, map[string]any{"org_id": a.OrgID, "user_id": users[role], "permission": perm, "client_id": client})
+					batch = append(batch, client.BatchCheck{OrgID: a.OrgID, UserID: users[role], Permission: perm, ClientID: clientID})
 					want = append(want, has(granted, perm))
 				}
 			}
-			var got struct{ Results []decision }
-			e.Must(http.StatusOK, "POST", "/api/v1/check", OperatorToken, map[string]any{"checks": batch}).JSON(t, &got)
+			got := must(e.api(OperatorToken).CheckBatch(bg, batch))(t)
 			for i := range batch {
-				if got.Results[i].Allowed != want[i] {
-					t.Errorf("%v: got %+v, want allowed=%v", batch[i], got.Results[i], want[i])
+				if got[i].Allowed != want[i] {
+					t.Errorf("%+v: got %+v, want allowed=%v", batch[i], got[i], want[i])
 				}
 			}
 		})
@@ -79,6 +84,7 @@ func TestR19PermissionMatrices(t *testing.T) {
 
 // R19: reasons, self-checks, batch rules.
 func TestR19CheckAPI(t *testing.T) {
+	t.Parallel()
 	e := New(t, "practice")
 	a := e.Signup("owner@example.com", "Org")
 	bk := addMember(t, e, a, "bookkeeper", "bk@example.com")
@@ -100,34 +106,34 @@ func TestR19CheckAPI(t *testing.T) {
 		}
 	}
 	// A member may check itself, not others without users.manage.
-	e.Must(http.StatusOK, "POST", org(a.OrgID)+"/check", bk.Token, map[string]any{"user_id": bk.UserID, "permission": "users.manage"})
-	if r := e.Do("POST", org(a.OrgID)+"/check", bk.Token, map[string]any{"user_id": a.UserID, "permission": "users.manage"}); r.Status != 403 {
-		t.Fatalf("bookkeeper checking the owner: got %d, want 403", r.Status)
+	own := e.api(bk.Token)
+	must(own.Check(bg, a.OrgID, client.CheckRequest{UserID: bk.UserID, Permission: "users.manage"}))(t)
+	if _, err := own.Check(bg, a.OrgID, client.CheckRequest{UserID: a.UserID, Permission: "users.manage"}); client.StatusOf(err) != 403 {
+		t.Fatalf("bookkeeper checking the owner: got %v, want 403", err)
 	}
-	e.Must(http.StatusOK, "POST", org(a.OrgID)+"/check", a.Token, map[string]any{"user_id": bk.UserID, "permission": "users.manage"})
+	must(e.api(a.Token).Check(bg, a.OrgID, client.CheckRequest{UserID: bk.UserID, Permission: "users.manage"}))(t)
 
 	// Batch: operator only, at most 1000, a malformed item names its index.
-	if r := e.Do("POST", "/api/v1/check", a.Token, map[string]any{"checks": []any{}}); r.Status != 403 {
-		t.Fatalf("batch with a user token: got %d, want 403", r.Status)
+	op := e.api(OperatorToken)
+	if _, err := e.api(a.Token).CheckBatch(bg, nil); client.StatusOf(err) != 403 {
+		t.Fatalf("batch with a user token: got %v, want 403", err)
 	}
-	bad := []map[string]any{
-		{"org_id": a.OrgID, "user_id": bk.UserID, "permission": "users.manage"},
-		{"org_id": a.OrgID, "user_id": bk.UserID, "permission": "clients.view"},
+	bad := []client.BatchCheck{
+		{OrgID: a.OrgID, UserID: bk.UserID, Permission: "users.manage"},
+		{OrgID: a.OrgID, UserID: bk.UserID, Permission: "clients.view"},
 	}
-	r := e.Do("POST", "/api/v1/check", OperatorToken, map[string]any{"checks": bad})
-	if r.Status != 422 || r.ErrorField() != "checks[1].client_id" {
-		t.Fatalf("malformed item: got %d %s, want 422 on checks[1].client_id", r.Status, r.Body)
+	if _, err := op.CheckBatch(bg, bad); client.StatusOf(err) != 422 || client.FieldOf(err) != "checks[1].client_id" {
+		t.Fatalf("malformed item: got %v, want 422 on checks[1].client_id", err)
 	}
-	big := make([]map[string]any, 1001)
+	big := make([]client.BatchCheck, 1001)
 	for i := range big {
-		big[i] = map[string]any{"org_id": a.OrgID, "user_id": fmt.Sprint(i), "permission": "users.manage"}
+		big[i] = client.BatchCheck{OrgID: a.OrgID, UserID: fmt.Sprint(i), Permission: "users.manage"}
 	}
-	if r := e.Do("POST", "/api/v1/check", OperatorToken, map[string]any{"checks": big}); r.Status != 422 {
-		t.Fatalf("1001 checks: got %d, want 422", r.Status)
+	if _, err := op.CheckBatch(bg, big); client.StatusOf(err) != 422 {
+		t.Fatalf("1001 checks: got %v, want 422", err)
 	}
-	var ok struct{ Results []decision }
-	e.Must(http.StatusOK, "POST", "/api/v1/check", OperatorToken, map[string]any{"checks": big[:1000]}).JSON(t, &ok)
-	if len(ok.Results) != 1000 || ok.Results[0].Reason != "not_member" {
-		t.Fatalf("1000 checks: got %d results, first %+v", len(ok.Results), ok.Results[0])
+	ok := must(op.CheckBatch(bg, big[:1000]))(t)
+	if len(ok) != 1000 || ok[0].Reason != "not_member" {
+		t.Fatalf("1000 checks: got %d results, first %+v", len(ok), ok[0])
 	}
 }

@@ -7,18 +7,10 @@ import (
 	"github.com/roster-dev/roster/client"
 )
 
-// setClients is a raw PUT of a member's clients, for the tests that read
-// the answer as bytes (checks_test.go, errors_test.go, lifecycle_test.go).
-func setClients(e *Env, token, orgID, memberID, mode string, clients ...string) *Resp {
-	if clients == nil {
-		clients = []string{}
-	}
-	return e.Do("PUT", org(orgID)+"/members/"+memberID+"/clients", token, map[string]any{"mode": mode, "clients": clients})
-}
-
 // R10, R11: each role's client-access rule, narrowing, archived clients,
 // clients created later.
 func TestR10R11ClientAccess(t *testing.T) {
+	t.Parallel()
 	e := New(t, "practice")
 	a := e.Signup("owner@example.com", "Org")
 	owner, op := e.api(a.Token), e.api(OperatorToken)
@@ -143,6 +135,7 @@ func TestR10R11ClientAccess(t *testing.T) {
 // R11: a check of a per-client permission names the client (422 without);
 // an organization-wide one ignores it.
 func TestR11CheckClientRules(t *testing.T) {
+	t.Parallel()
 	e := New(t, "practice")
 	a := e.Signup("owner@example.com", "Org")
 	_, err := e.api(a.Token).Check(bg, a.OrgID, client.CheckRequest{UserID: a.UserID, Permission: "clients.view"})
@@ -157,6 +150,7 @@ func TestR11CheckClientRules(t *testing.T) {
 
 // Models without clients have no /clients (404).
 func TestNoClientsInMarketing(t *testing.T) {
+	t.Parallel()
 	e := New(t, "marketing")
 	a := e.Signup("owner@example.com", "Org")
 	if _, err := e.api(a.Token).ListClients(bg, a.OrgID, client.ClientQuery{}); client.StatusOf(err) != 404 {

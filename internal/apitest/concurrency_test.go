@@ -2,14 +2,16 @@ package apitest
 
 import (
 	"fmt"
-	"net/http"
 	"sync"
 	"testing"
+
+	"github.com/roster-dev/roster/client"
 )
 
 // R3/R5, docs/security.md reliability R3: one invitation redeemed by 20 clients
 // at once gives exactly one membership.
 func TestConcurrentAcceptSameToken(t *testing.T) {
+	t.Parallel()
 	e := New(t, "practice")
 	a := e.Signup("owner@example.com", "Org")
 	for trial := 0; trial < 5; trial++ {
@@ -20,8 +22,11 @@ func TestConcurrentAcceptSameToken(t *testing.T) {
 		var wg sync.WaitGroup
 		for i := range statuses {
 			wg.Go(func() {
-				r := e.Do("POST", "/api/v1/invitations/accept", "", map[string]any{"token": tok, "password": Password, "first_name": "R", "last_name": "Ace"})
-				statuses[i] = r.Status
+				_, err := e.api("").AcceptInvitation(bg, client.AcceptRequest{Token: tok, Password: Password, FirstName: "R", LastName: "Ace"})
+				statuses[i] = client.StatusOf(err)
+				if err == nil {
+					statuses[i] = 200
+				}
 			})
 		}
 		wg.Wait()
@@ -39,8 +44,7 @@ func TestConcurrentAcceptSameToken(t *testing.T) {
 			t.Fatalf("trial %d: %d acceptances succeeded, want exactly 1 (%v)", trial, ok, statuses)
 		}
 	}
-	var page struct{ Members []member }
-	e.Must(http.StatusOK, "GET", org(a.OrgID)+"/members?status=active&limit=200", a.Token, nil).JSON(t, &page)
+	page := must(e.api(a.Token).ListMembers(bg, a.OrgID, client.MemberQuery{Statuses: []string{client.StatusActive}, Limit: 200}))(t)
 	if len(page.Members) != 6 {
 		t.Fatalf("active members: got %d, want 6", len(page.Members))
 	}
@@ -49,6 +53,7 @@ func TestConcurrentAcceptSameToken(t *testing.T) {
 // R3 under concurrency: many goroutines inviting overlapping addresses
 // create each address once.
 func TestConcurrentInvitesSameAddresses(t *testing.T) {
+	t.Parallel()
 	e := New(t, "practice")
 	a := e.Signup("owner@example.com", "Org")
 	var wg sync.WaitGroup
@@ -57,16 +62,14 @@ func TestConcurrentInvitesSameAddresses(t *testing.T) {
 	for i := 0; i < 16; i++ {
 		wg.Go(func() {
 			emails := []string{"shared1@example.com", "SHARED2@example.com", fmt.Sprintf("own%d@example.com", i)}
-			r := e.Do("POST", org(a.OrgID)+"/invitations", a.Token, map[string]any{"emails": emails})
-			if r.Status != 200 {
-				t.Errorf("invite: got %d %s", r.Status, r.Body)
+			results, err := e.api(a.Token).Invite(bg, a.OrgID, client.InviteRequest{Emails: emails})
+			if err != nil {
+				t.Errorf("invite: %v", err)
 				return
 			}
-			var b struct{ Results []inviteResult }
-			r.JSON(t, &b)
 			mu.Lock()
 			defer mu.Unlock()
-			for _, res := range b.Results {
+			for _, res := range results {
 				if res.Status == "invited" {
 					invited[res.Email]++
 				}
@@ -77,8 +80,7 @@ func TestConcurrentInvitesSameAddresses(t *testing.T) {
 	if invited["shared1@example.com"] != 1 || invited["SHARED2@example.com"] != 1 {
 		t.Fatalf("shared addresses invited %d and %d times, want once each", invited["shared1@example.com"], invited["SHARED2@example.com"])
 	}
-	var page struct{ Members []member }
-	e.Must(http.StatusOK, "GET", org(a.OrgID)+"/members?status=invited&limit=200", a.Token, nil).JSON(t, &page)
+	page := must(e.api(a.Token).ListMembers(bg, a.OrgID, client.MemberQuery{Statuses: []string{client.StatusInvited}, Limit: 200}))(t)
 	if len(page.Members) != 18 {
 		t.Fatalf("invited members: got %d, want 18", len(page.Members))
 	}
@@ -89,6 +91,7 @@ func TestConcurrentInvitesSameAddresses(t *testing.T) {
 // committed role is what checks answer (no lost update between the store
 // and the index).
 func TestConcurrentRoleChangesAndRevokes(t *testing.T) {
+	t.Parallel()
 	e := New(t, "practice")
 	a := e.Signup("owner@example.com", "Org")
 	admins := []joined{addMember(t, e, a, "practice_admin", "ad1@example.com"), addMember(t, e, a, "practice_admin", "ad2@example.com")}
@@ -97,18 +100,18 @@ func TestConcurrentRoleChangesAndRevokes(t *testing.T) {
 	var wg sync.WaitGroup
 	for i := 0; i < 40; i++ {
 		wg.Go(func() {
-			ad := admins[i%2]
+			ad := e.api(admins[i%2].Token)
 			switch i % 4 {
 			case 0:
-				if r := e.Do("PATCH", org(a.OrgID)+"/members/"+a.MemberID, ad.Token, map[string]any{"role": "client"}); r.Status != 409 {
-					t.Errorf("owner role change: got %d, want 409", r.Status)
+				if _, err := ad.UpdateMember(bg, a.OrgID, a.MemberID, client.UpdateMemberRequest{Role: client.Ptr("client")}); client.StatusOf(err) != 409 {
+					t.Errorf("owner role change: got %v, want 409", err)
 				}
 			case 1:
-				if r := e.Do("POST", org(a.OrgID)+"/members/"+a.MemberID+"/revoke", ad.Token, nil); r.Status != 409 {
-					t.Errorf("owner revoke: got %d, want 409", r.Status)
+				if _, err := ad.Revoke(bg, a.OrgID, a.MemberID); client.StatusOf(err) != 409 {
+					t.Errorf("owner revoke: got %v, want 409", err)
 				}
 			default:
-				e.Do("PATCH", org(a.OrgID)+"/members/"+target.MemberID, ad.Token, map[string]any{"role": roles[i%len(roles)]})
+				_, _ = ad.UpdateMember(bg, a.OrgID, target.MemberID, client.UpdateMemberRequest{Role: &roles[i%len(roles)]})
 			}
 		})
 	}

@@ -3,12 +3,12 @@ package apitest
 import (
 	"bytes"
 	"context"
-	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/roster-dev/roster/client"
 	"github.com/roster-dev/roster/internal/app"
 	"github.com/roster-dev/roster/internal/roster"
 )
@@ -16,6 +16,7 @@ import (
 // R20: emails go through the outbox in the same transaction as the change;
 // a crash between the change and the send loses nothing.
 func TestR20OutboxSurvivesCrash(t *testing.T) {
+	t.Parallel()
 	e := New(t, "practice")
 	a := e.Signup("owner@example.com", "Org")
 	invite(t, e, a.Token, a.OrgID, "bookkeeper", "survivor@example.com")
@@ -61,6 +62,7 @@ func TestR20OutboxSurvivesCrash(t *testing.T) {
 
 // An invitation email carries its accept URL unbroken on one line.
 func TestInvitationEmailLink(t *testing.T) {
+	t.Parallel()
 	e := New(t, "practice")
 	a := e.Signup("owner@example.com", "Org")
 	res := invite(t, e, a.Token, a.OrgID, "bookkeeper", "link@example.com")
@@ -79,7 +81,7 @@ func TestInvitationEmailLink(t *testing.T) {
 	if !lineFound {
 		t.Fatalf("accept URL %s not on a line of its own in:\n%s", res[0].AcceptURL, body)
 	}
-	e.Must(http.StatusOK, "GET", "/api/v1/invitations/"+e.LastToken("link@example.com", "invite"), "", nil)
+	must(e.api("").PreviewInvitation(bg, e.LastToken("link@example.com", "invite")))(t)
 }
 
 // Unsent emails hold no usable link: the outbox stores their bodies sealed
@@ -87,6 +89,7 @@ func TestInvitationEmailLink(t *testing.T) {
 // working link, and a row queued before bodies were sealed (plain text) is
 // still sent as it is.
 func TestOutboxBodiesSealed(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	e := New(t, "practice")
 	a := e.Signup("owner@example.com", "Org")
@@ -121,9 +124,7 @@ func TestOutboxBodiesSealed(t *testing.T) {
 	if got := e.LastToken("sealed@example.com", "invite"); got != token {
 		t.Fatalf("emailed token %q, want the accept URL's %q", got, token)
 	}
-	e.Must(http.StatusOK, "POST", "/api/v1/invitations/accept", "", map[string]any{
-		"token": token, "password": Password, "first_name": "Sea", "last_name": "Led",
-	})
+	must(e.api("").AcceptInvitation(bg, client.AcceptRequest{Token: token, Password: Password, FirstName: "Sea", LastName: "Led"}))(t)
 	if dump := e.DatabaseText(); strings.Contains(dump, "sealed:v1:") || strings.Contains(dump, "legacy-token") {
 		t.Errorf("a sent email's body stays in the outbox")
 	}
@@ -133,17 +134,18 @@ func TestOutboxBodiesSealed(t *testing.T) {
 // address: sign-up, organization creation and invitations refuse it alike
 // (one check, roster.ValidateEmail), and nothing is stored.
 func TestEmailDomainHyphenLabelsRefused(t *testing.T) {
+	t.Parallel()
 	e := New(t, "practice")
 	a := e.Signup("owner@example.com", "Org")
 	before := e.TableCounts()
 	for _, bad := range []string{"a@-x.com", "a@x-.com", "a@x.-y.com", "a@x.y-.com"} {
-		r := e.Do("POST", "/api/v1/signup", "", map[string]any{"email": bad, "password": Password, "first_name": "a", "last_name": "b", "organization_name": "x"})
-		if r.Status != 422 || r.ErrorCode() != "validation_failed" || r.ErrorField() != "email" {
-			t.Errorf("sign-up as %s: got %d %s, want 422 validation_failed on email", bad, r.Status, r.Body)
+		_, err := e.api("").Signup(bg, signupReq(bad))
+		if st, code, field := apiErr(err); st != 422 || code != "validation_failed" || field != "email" {
+			t.Errorf("sign-up as %s: got %v, want 422 validation_failed on email", bad, err)
 		}
-		r = e.Do("POST", "/api/v1/admin/orgs", OperatorToken, map[string]any{"name": "Y", "owner_email": bad})
-		if r.Status != 422 || r.ErrorCode() != "validation_failed" || r.ErrorField() != "owner_email" {
-			t.Errorf("operator creates an organization for %s: got %d %s, want 422 on owner_email", bad, r.Status, r.Body)
+		_, err = e.api(OperatorToken).AdminCreateOrganization(bg, client.CreateOrganizationRequest{Name: "Y", OwnerEmail: bad})
+		if st, code, field := apiErr(err); st != 422 || code != "validation_failed" || field != "owner_email" {
+			t.Errorf("operator creates an organization for %s: got %v, want 422 on owner_email", bad, err)
 		}
 		res := invite(t, e, a.Token, a.OrgID, "bookkeeper", bad)
 		if len(res) != 1 || res[0].Status != "error" || res[0].Error == nil || res[0].Error.Code != "validation_failed" {

@@ -4,6 +4,17 @@
 //
 // The package's tests run twice in one `go test` (RunBothStores, called by
 // TestMain): on SQLite files, then on PostgreSQL when it is reachable.
+//
+// The tests call the API through the public Go client (client/, adapted in
+// apiclient_test.go); Env.Do stays for what the client cannot send or
+// read: malformed bodies, unknown fields, wrong JSON types, raw headers,
+// raw bytes, the portal's pages and /metrics.
+//
+// Every test but the login timing test calls t.Parallel: each Env has its
+// own database (SQLite file or PostgreSQL schema), mail directory, HTTP
+// server, clock and metrics registry, and the helpers share no mutable
+// globals. Keep it so: a helper that needs shared state breaks the
+// parallel tests.
 package apitest
 
 import (
@@ -182,7 +193,9 @@ func (r *Resp) ErrorField() string {
 	return b.Error.Field
 }
 
-// Do sends a request; body is JSON-encoded unless it is a string or []byte.
+// Do sends a raw request; body is JSON-encoded unless it is a string or
+// []byte. Tests call the API through the client (e.api); Do is for the
+// requests the client cannot make (see the package comment).
 func (e *Env) Do(method, path, token string, body any) *Resp {
 	e.T.Helper()
 	var rd io.Reader

@@ -1,14 +1,15 @@
 package apitest
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/roster-dev/roster/client"
 	"github.com/roster-dev/roster/internal/totp"
 )
 
@@ -16,54 +17,63 @@ import (
 // change is 403 and saves nothing, names included; names alone on one's own
 // member are saved.
 func TestR15NamesAndRefusedRoleChangeAreOneRequest(t *testing.T) {
+	t.Parallel()
 	e := New(t, "practice")
 	a := e.Signup("owner@example.com", "Org")
 	cm := addMember(t, e, a, "client_manager", "cm@example.com")
-	self := org(a.OrgID) + "/members/" + cm.MemberID
-	refusedUnchanged(t, e, 403, "forbidden", "PATCH", self, cm.Token, map[string]any{"first_name": "Changed", "role": "practice_admin"})
+	self := e.api(cm.Token)
+	patchSelf := func(req client.UpdateMemberRequest) func() error {
+		return func() error { return discard(self.UpdateMember(bg, a.OrgID, cm.MemberID, req)) }
+	}
+	refusedUnchanged(t, e, 403, "forbidden", "names and a role on oneself",
+		patchSelf(client.UpdateMemberRequest{FirstName: client.Ptr("Changed"), Role: client.Ptr("practice_admin")}))
 	if m := getMember(t, e, a.Token, a.OrgID, cm.MemberID); m.FirstName != "Mem" || m.Role != "client_manager" {
 		t.Fatalf("after a refused request: %s %s, want Mem client_manager", m.FirstName, m.Role)
 	}
 	// A bad name on one's own member is 422 and changes nothing either.
-	refusedUnchanged(t, e, 422, "validation_failed", "PATCH", self, cm.Token, map[string]any{"first_name": "  "})
-	e.Must(http.StatusOK, "PATCH", self, cm.Token, map[string]any{"first_name": "Cam", "last_name": "Manager"})
+	refusedUnchanged(t, e, 422, "validation_failed", "a blank name", patchSelf(client.UpdateMemberRequest{FirstName: client.Ptr("  ")}))
+	if err := patchSelf(client.UpdateMemberRequest{FirstName: client.Ptr("Cam"), LastName: client.Ptr("Manager")})(); err != nil {
+		t.Fatalf("names on one's own member: %v", err)
+	}
 	if m := getMember(t, e, a.Token, a.OrgID, cm.MemberID); m.FirstName != "Cam" || m.LastName != "Manager" {
 		t.Fatalf("names on one's own member: got %s %s", m.FirstName, m.LastName)
 	}
 	// Another member's names, even with an allowed change beside them.
 	bk := addMember(t, e, a, "bookkeeper", "bk@example.com")
-	refusedUnchanged(t, e, 403, "forbidden", "PATCH", org(a.OrgID)+"/members/"+bk.MemberID, a.Token, map[string]any{"first_name": "X", "role": "view_only"})
+	refusedUnchanged(t, e, 403, "forbidden", "another member's names", func() error {
+		return discard(e.api(a.Token).UpdateMember(bg, a.OrgID, bk.MemberID, client.UpdateMemberRequest{FirstName: client.Ptr("X"), Role: client.Ptr("view_only")}))
+	})
 }
 
 // R1: the sign-up response's member carries the person's names.
 func TestR1SignupMemberHasNames(t *testing.T) {
+	t.Parallel()
 	e := New(t, "practice")
-	r := e.Must(http.StatusCreated, "POST", "/api/v1/signup", "", map[string]any{"email": "named@example.com", "password": Password,
-		"first_name": "Ada", "last_name": "Lovelace", "organization_name": "Org"})
-	var b struct{ Member member }
-	r.JSON(t, &b)
-	if b.Member.FirstName != "Ada" || b.Member.LastName != "Lovelace" {
-		t.Fatalf("sign-up member names: got %q %q", b.Member.FirstName, b.Member.LastName)
+	acc := must(e.api("").Signup(bg, client.SignupRequest{Email: "named@example.com", Password: Password,
+		FirstName: "Ada", LastName: "Lovelace", OrganizationName: "Org"}))(t)
+	if acc.Member.FirstName != "Ada" || acc.Member.LastName != "Lovelace" {
+		t.Fatalf("sign-up member names: got %q %q", acc.Member.FirstName, acc.Member.LastName)
 	}
 }
 
 // enableTOTP turns 2FA on for the account behind token and returns its secret.
 func enableTOTP(t *testing.T, e *Env, token string) []byte {
 	t.Helper()
-	en := e.Must(http.StatusOK, "POST", "/api/v1/me/totp", token, nil).M(t)
-	secret := secretOf(t, en["secret"].(string))
-	e.Must(http.StatusOK, "POST", "/api/v1/me/totp/confirm", token, map[string]any{"code": totp.Code(secret, e.Clock.Now())})
+	me := e.api(token)
+	secret := secretOf(t, must(me.BeginTOTP(bg))(t).Secret)
+	must(me.ConfirmTOTP(bg, totp.Code(secret, e.Clock.Now())))(t)
 	return secret
 }
 
 // docs/security.md item 15: turning 2FA on or off ends the user's other sessions
 // (the one that made the change stays) and sends a notice email.
 func TestTwoFactorChangesEndOtherSessions(t *testing.T) {
+	t.Parallel()
 	e := New(t, "practice")
 	a := e.Signup("mfa@example.com", "Org")
 	other := e.Login("mfa@example.com")
 	stranger := e.Signup("else@example.com", "Else")
-	alive := func(token string) bool { return e.Do("GET", "/api/v1/me", token, nil).Status == http.StatusOK }
+	alive := func(token string) bool { _, err := e.api(token).Me(bg); return err == nil }
 
 	secret := enableTOTP(t, e, a.Token)
 	if alive(other) || !alive(a.Token) || !alive(stranger.Token) {
@@ -72,7 +82,9 @@ func TestTwoFactorChangesEndOtherSessions(t *testing.T) {
 	e.Clock.Advance(30 * time.Second)
 	other = loginWithCode(t, e, "mfa@example.com", totp.Code(secret, e.Clock.Now()))
 	e.Clock.Advance(30 * time.Second)
-	e.Must(http.StatusNoContent, "POST", "/api/v1/me/totp/disable", a.Token, map[string]any{"code": totp.Code(secret, e.Clock.Now())})
+	if err := e.api(a.Token).DisableTOTP(bg, totp.Code(secret, e.Clock.Now())); err != nil {
+		t.Fatalf("disable: %v", err)
+	}
 	if alive(other) || !alive(a.Token) {
 		t.Fatalf("after 2FA off: other session alive %v, own %v", alive(other), alive(a.Token))
 	}
@@ -89,9 +101,7 @@ func TestTwoFactorChangesEndOtherSessions(t *testing.T) {
 
 func loginWithCode(t *testing.T, e *Env, email, code string) string {
 	t.Helper()
-	var b struct{ Token string }
-	e.Must(http.StatusCreated, "POST", "/api/v1/sessions", "", map[string]any{"email": email, "password": Password, "totp_code": code}).JSON(t, &b)
-	return b.Token
+	return must(e.api("").Login(bg, client.LoginRequest{Email: email, Password: Password, TOTPCode: code}))(t).Token
 }
 
 // docs/security.md item 19: wrong second-factor codes have their own counter,
@@ -99,47 +109,49 @@ func loginWithCode(t *testing.T, e *Env, email, code string) string {
 // window ends; they do not lock the password out, and the password's
 // counter does not hold the codes back.
 func TestTOTPMissesHaveTheirOwnLimit(t *testing.T) {
+	t.Parallel()
 	e := New(t, "practice")
 	a := e.Signup("mfa@example.com", "Org")
 	secret := enableTOTP(t, e, a.Token)
-	login := map[string]any{"email": "mfa@example.com", "password": Password, "totp_code": "000000"}
+	anon, me := e.api(""), e.api(a.Token)
+	login := client.LoginRequest{Email: "mfa@example.com", Password: Password, TOTPCode: "000000"}
 	if totp.Code(secret, e.Clock.Now()) == "000000" {
-		login["totp_code"] = "000001"
+		login.TOTPCode = "000001"
 	}
 	for i := range 5 {
-		if r := e.Do("POST", "/api/v1/sessions", "", login); r.Status != 401 || r.ErrorCode() != "invalid_credentials" {
-			t.Fatalf("wrong code %d: got %d %s, want 401", i+1, r.Status, r.Body)
+		if _, err := anon.Login(bg, login); !isErr(err, 401, "invalid_credentials") {
+			t.Fatalf("wrong code %d: got %v, want 401", i+1, err)
 		}
 	}
-	r := e.Do("POST", "/api/v1/sessions", "", login)
-	if r.Status != 429 || r.ErrorCode() != "rate_limited" {
-		t.Fatalf("sixth code within 5 minutes: got %d %s, want 429", r.Status, r.Body)
+	_, err := anon.Login(bg, login)
+	if !isErr(err, 429, "rate_limited") {
+		t.Fatalf("sixth code within 5 minutes: got %v, want 429", err)
 	}
-	wait, err := strconv.Atoi(r.Header.Get("Retry-After"))
-	if err != nil || wait < 240 || wait > 300 {
-		t.Fatalf("Retry-After: got %q, want the rest of the 5-minute window", r.Header.Get("Retry-After"))
+	var ce *client.Error
+	if !errors.As(err, &ce) || ce.RetryAfter < 240*time.Second || ce.RetryAfter > 300*time.Second {
+		t.Fatalf("Retry-After: got %v, want the rest of the 5-minute window", err)
 	}
 	// Even the right code waits: the counter is the user's, not the code's.
-	login["totp_code"] = totp.Code(secret, e.Clock.Now())
-	if r := e.Do("POST", "/api/v1/sessions", "", login); r.Status != 429 {
-		t.Fatalf("the right code while locked: got %d, want 429", r.Status)
+	login.TOTPCode = totp.Code(secret, e.Clock.Now())
+	if _, err := anon.Login(bg, login); client.StatusOf(err) != 429 {
+		t.Fatalf("the right code while locked: got %v, want 429", err)
 	}
 	// After the window the right code signs in.
 	e.Clock.Advance(5*time.Minute + time.Second)
-	login["totp_code"] = totp.Code(secret, e.Clock.Now())
-	e.Must(http.StatusCreated, "POST", "/api/v1/sessions", "", login)
+	login.TOTPCode = totp.Code(secret, e.Clock.Now())
+	must(anon.Login(bg, login))(t)
 
 	// Disabling 2FA with wrong codes shares the same counter.
 	e.Clock.Advance(30 * time.Second)
 	for range 5 {
-		e.Do("POST", "/api/v1/me/totp/disable", a.Token, map[string]any{"code": "999999"})
+		_ = me.DisableTOTP(bg, "999999")
 	}
-	if r := e.Do("POST", "/api/v1/me/totp/disable", a.Token, map[string]any{"code": totp.Code(secret, e.Clock.Now())}); r.Status != 429 {
-		t.Fatalf("disable after 5 wrong codes: got %d %s, want 429", r.Status, r.Body)
+	if err := me.DisableTOTP(bg, totp.Code(secret, e.Clock.Now())); client.StatusOf(err) != 429 {
+		t.Fatalf("disable after 5 wrong codes: got %v, want 429", err)
 	}
-	login["totp_code"] = "123456"
-	if r := e.Do("POST", "/api/v1/sessions", "", login); r.Status != 429 {
-		t.Fatalf("login after 5 wrong disable codes: got %d, want 429 (one counter per user)", r.Status)
+	login.TOTPCode = "123456"
+	if _, err := anon.Login(bg, login); client.StatusOf(err) != 429 {
+		t.Fatalf("login after 5 wrong disable codes: got %v, want 429 (one counter per user)", err)
 	}
 }
 
@@ -147,21 +159,23 @@ func TestTOTPMissesHaveTheirOwnLimit(t *testing.T) {
 // counter (10 per 15 minutes): 10 wrong codes in 10 minutes, never 5 in one
 // TOTP window, leave a wrong password answered 401, not 429.
 func TestTOTPMissesDoNotLockThePassword(t *testing.T) {
+	t.Parallel()
 	e := New(t, "practice")
 	a := e.Signup("mfa@example.com", "Org")
 	secret := enableTOTP(t, e, a.Token)
+	anon := e.api("")
 	for i, batch := range []int{4, 4, 2} {
 		if i > 0 {
 			e.Clock.Advance(5*time.Minute + time.Second)
 		}
 		for range batch {
-			if r := e.Do("POST", "/api/v1/sessions", "", map[string]any{"email": "mfa@example.com", "password": Password, "totp_code": "bad-code"}); r.Status != 401 {
-				t.Fatalf("a wrong code: got %d %s, want 401", r.Status, r.Body)
+			if _, err := anon.Login(bg, client.LoginRequest{Email: "mfa@example.com", Password: Password, TOTPCode: "bad-code"}); client.StatusOf(err) != 401 {
+				t.Fatalf("a wrong code: got %v, want 401", err)
 			}
 		}
 	}
-	if r := e.Do("POST", "/api/v1/sessions", "", map[string]any{"email": "mfa@example.com", "password": "wrong-password-here"}); r.Status != 401 {
-		t.Fatalf("a wrong password after 10 wrong codes: got %d %s, want 401, not 429", r.Status, r.Body)
+	if _, err := anon.Login(bg, client.LoginRequest{Email: "mfa@example.com", Password: "wrong-password-here"}); client.StatusOf(err) != 401 {
+		t.Fatalf("a wrong password after 10 wrong codes: got %v, want 401, not 429", err)
 	}
 	e.Clock.Advance(30 * time.Second)
 	loginWithCode(t, e, "mfa@example.com", totp.Code(secret, e.Clock.Now()))
@@ -170,15 +184,17 @@ func TestTOTPMissesDoNotLockThePassword(t *testing.T) {
 // R18: a member's activity includes an ownership transfer and a
 // billing-contact change made to them, which target the organization.
 func TestR18ActivityIncludesTransfersToTheMember(t *testing.T) {
+	t.Parallel()
 	e := New(t, "marketing")
 	a := e.Signup("owner@example.com", "Acme")
 	ad := addMember(t, e, a, "admin", "admin@example.com")
 	bystander := addMember(t, e, a, "admin", "other@example.com")
-	e.Must(http.StatusOK, "POST", org(a.OrgID)+"/billing-contact", a.Token, map[string]any{"member_id": ad.MemberID})
-	e.Must(http.StatusOK, "POST", org(a.OrgID)+"/transfer-ownership", a.Token, map[string]any{"member_id": ad.MemberID})
+	owner := e.api(a.Token)
+	must(owner.SetBillingContact(bg, a.OrgID, ad.MemberID))(t)
+	must(owner.TransferOwnership(bg, a.OrgID, ad.MemberID))(t)
 	actions := func(member string) []string {
 		var out []string
-		for _, ev := range auditOf(t, e, ad.Token, a.OrgID, "?member_id="+member) {
+		for _, ev := range auditOf(t, e, ad.Token, a.OrgID, client.AuditQuery{MemberID: member}) {
 			out = append(out, ev.Action)
 		}
 		return out
@@ -202,6 +218,7 @@ func TestR18ActivityIncludesTransfersToTheMember(t *testing.T) {
 // refused by the per-address sign-up limit), never a second account or a
 // 5xx.
 func TestR4ConcurrentSignupsOneAccount(t *testing.T) {
+	t.Parallel()
 	e := New(t, "practice")
 	variants := []string{"ada@example.com", "Ada@Example.com", "ADA@EXAMPLE.COM", " ada@example.com", "aDa@eXample.com"}
 	statuses := make(chan int, 4*len(variants))
@@ -240,6 +257,7 @@ func TestR4ConcurrentSignupsOneAccount(t *testing.T) {
 // it is 401 totp_required and gives no session; with a wrong code 401
 // invalid_credentials; with the right one it works.
 func TestNoEntryPointSkipsTheSecondFactor(t *testing.T) {
+	t.Parallel()
 	e := New(t, "marketing") // existing accounts are invited and accept with their password
 	owner := e.Signup("owner@example.com", "Acme")
 	mfa := e.Signup("mfa@example.com", "Own")

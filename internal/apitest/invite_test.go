@@ -2,15 +2,17 @@ package apitest
 
 import (
 	"fmt"
-	"net/http"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/roster-dev/roster/client"
 )
 
 // R3: one call invites many addresses with the same role; bad, duplicate
 // and existing addresses are reported per address and the rest go ahead.
 func TestR3InviteReportsPerAddress(t *testing.T) {
+	t.Parallel()
 	e := New(t, "practice")
 	a := e.Signup("owner@example.com", "Org")
 	res := invite(t, e, a.Token, a.OrgID, "bookkeeper",
@@ -39,25 +41,25 @@ func TestR3InviteReportsPerAddress(t *testing.T) {
 }
 
 func TestR3InviteListBounds(t *testing.T) {
+	t.Parallel()
 	e := New(t, "practice")
 	a := e.Signup("owner@example.com", "Org")
+	owner := e.api(a.Token)
 	many := make([]string, 101)
 	for i := range many {
 		many[i] = fmt.Sprintf("u%d@example.com", i)
 	}
 	for name, emails := range map[string][]string{"empty": {}, "101": many} {
-		r := e.Do("POST", org(a.OrgID)+"/invitations", a.Token, map[string]any{"emails": emails})
-		if r.Status != 422 || r.ErrorField() != "emails" {
-			t.Errorf("%s: got %d %s, want 422 on emails", name, r.Status, r.Body)
+		_, err := owner.Invite(bg, a.OrgID, client.InviteRequest{Emails: emails})
+		if st, _, field := apiErr(err); st != 422 || field != "emails" {
+			t.Errorf("%s: got %v, want 422 on emails", name, err)
 		}
 	}
 	res := invite(t, e, a.Token, a.OrgID, "", many[:100]...)
 	if len(res) != 100 || res[99].Status != "invited" {
 		t.Fatalf("100 addresses: got %d results, last %+v", len(res), res[len(res)-1])
 	}
-	r := e.Must(http.StatusOK, "GET", org(a.OrgID)+"/members?status=invited&limit=200", a.Token, nil)
-	var b struct{ Members []member }
-	r.JSON(t, &b)
+	b := must(owner.ListMembers(bg, a.OrgID, client.MemberQuery{Statuses: []string{client.StatusInvited}, Limit: 200}))(t)
 	if len(b.Members) != 100 || b.Members[0].Role != "bookkeeper" {
 		t.Fatalf("got %d invited members (role %q), want 100 with the default role bookkeeper", len(b.Members), b.Members[0].Role)
 	}
@@ -66,6 +68,7 @@ func TestR3InviteListBounds(t *testing.T) {
 // R3: only holders of users.manage invite; the role must not exceed the
 // inviter's (R8); an unknown role is 422.
 func TestR3InviteRefusals(t *testing.T) {
+	t.Parallel()
 	e := New(t, "practice")
 	a := e.Signup("owner@example.com", "Org")
 	mgr := addMember(t, e, a, "client_manager", "mgr@example.com")
@@ -81,9 +84,9 @@ func TestR3InviteRefusals(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			r := e.Do("POST", org(a.OrgID)+"/invitations", c.token, map[string]any{"emails": []string{"x@example.com"}, "role": c.role})
-			if r.Status != c.status || r.ErrorCode() != c.code {
-				t.Fatalf("got %d %s, want %d %s", r.Status, r.Body, c.status, c.code)
+			_, err := e.api(c.token).Invite(bg, a.OrgID, client.InviteRequest{Emails: []string{"x@example.com"}, Role: c.role})
+			if !isErr(err, c.status, c.code) {
+				t.Fatalf("got %v, want %d %s", err, c.status, c.code)
 			}
 		})
 	}
@@ -93,10 +96,11 @@ func TestR3InviteRefusals(t *testing.T) {
 // R4: a verified account joins at once where the model says join, and gets
 // a notice; an unverified one gets an invitation.
 func TestR4ExistingVerifiedAccountJoins(t *testing.T) {
+	t.Parallel()
 	e := New(t, "practice")
 	a := e.Signup("owner@example.com", "Org")
 	other := e.Signup("known@example.com", "Elsewhere")
-	e.Must(http.StatusOK, "POST", "/api/v1/verify-email", "", map[string]any{"token": e.LastToken("known@example.com", "verify")})
+	must(e.api("").VerifyEmail(bg, e.LastToken("known@example.com", "verify")))(t)
 	e.Signup("unverified@example.com", "Third")
 
 	res := invite(t, e, a.Token, a.OrgID, "bookkeeper", "KNOWN@example.com", "unverified@example.com")
@@ -124,18 +128,19 @@ func TestR4ExistingVerifiedAccountJoins(t *testing.T) {
 // R4: where the model says invite (marketing), even a verified account
 // gets an invitation to accept.
 func TestR4InvitePolicyStillInvites(t *testing.T) {
+	t.Parallel()
 	e := New(t, "marketing")
 	a := e.Signup("owner@example.com", "Acme")
 	b := e.Signup("known@example.com", "Other")
-	e.Must(http.StatusOK, "POST", "/api/v1/verify-email", "", map[string]any{"token": e.LastToken("known@example.com", "verify")})
+	must(e.api("").VerifyEmail(bg, e.LastToken("known@example.com", "verify")))(t)
 	res := invite(t, e, a.Token, a.OrgID, "read_only", "known@example.com")
 	if res[0].Status != "invited" {
 		t.Fatalf("got %+v, want invited", res[0])
 	}
 	tok := e.LastToken("known@example.com", "invite")
-	r := e.Must(http.StatusOK, "POST", "/api/v1/invitations/accept", b.Token, map[string]any{"token": tok})
-	if r.M(t)["member"].(map[string]any)["status"] != "active" {
-		t.Fatalf("accept with a session: got %s", r.Body)
+	acc := must(e.api(b.Token).AcceptInvitation(bg, client.AcceptRequest{Token: tok}))(t)
+	if acc.Member.Status != "active" {
+		t.Fatalf("accept with a session: got %+v", acc.Member)
 	}
 }
 
@@ -143,71 +148,75 @@ func TestR4InvitePolicyStillInvites(t *testing.T) {
 // the past, no longer holds a seat, and cannot be accepted; a resend gives a
 // fresh token and kills the old one.
 func TestR5ExpiryAndResend(t *testing.T) {
+	t.Parallel()
 	e := New(t, "practice")
 	a := e.Signup("owner@example.com", "Org")
 	res := invite(t, e, a.Token, a.OrgID, "bookkeeper", "late@example.com")
 	old := e.LastToken("late@example.com", "invite")
 	e.Clock.Advance(7*24*time.Hour + time.Second)
 	a.Token = e.Login("owner@example.com")
+	owner, anon := e.api(a.Token), e.api("")
 
 	m := getMember(t, e, a.Token, a.OrgID, res[0].MemberID)
-	exp, _ := time.Parse(time.RFC3339, m.Invitation.ExpiresAt)
-	if m.Status != "invited" || !exp.Before(e.Clock.Now()) {
-		t.Fatalf("expired invitation: got status %s expires %s, want invited and in the past", m.Status, m.Invitation.ExpiresAt)
+	if m.Status != "invited" || m.Invitation == nil || !m.Invitation.ExpiresAt.Before(e.Clock.Now()) {
+		t.Fatalf("expired invitation: got status %s invitation %+v, want invited and in the past", m.Status, m.Invitation)
 	}
-	if r := e.Do("POST", "/api/v1/invitations/accept", "", map[string]any{"token": old, "password": Password, "first_name": "L", "last_name": "Ate"}); r.Status != 410 || r.ErrorCode() != "invitation_expired" {
-		t.Fatalf("accepting expired: got %d %s, want 410 invitation_expired", r.Status, r.Body)
+	_, err := anon.AcceptInvitation(bg, client.AcceptRequest{Token: old, Password: Password, FirstName: "L", LastName: "Ate"})
+	if !isErr(err, 410, "invitation_expired") {
+		t.Fatalf("accepting expired: got %v, want 410 invitation_expired", err)
 	}
-	o := e.Must(http.StatusOK, "GET", org(a.OrgID), a.Token, nil).M(t)
-	if used := o["seats"].(map[string]any)["used"]; used != float64(1) {
-		t.Fatalf("an expired invitation holds no seat: got used=%v, want 1", used)
+	if o := must(owner.GetOrganization(bg, a.OrgID))(t); o.Seats.Used != 1 {
+		t.Fatalf("an expired invitation holds no seat: got used=%v, want 1", o.Seats.Used)
 	}
 	e.Clock.Advance(time.Second)
-	r := e.Must(http.StatusOK, "POST", org(a.OrgID)+"/members/"+res[0].MemberID+"/resend", a.Token, nil).M(t)
+	r := must(owner.ResendInvitation(bg, a.OrgID, res[0].MemberID))(t)
 	fresh := e.LastToken("late@example.com", "invite")
-	if fresh == old || !strings.HasSuffix(r["accept_url"].(string), fresh) {
-		t.Fatalf("resend: got accept_url %v and emailed %s, want a fresh token", r["accept_url"], fresh)
+	if fresh == old || !strings.HasSuffix(r.AcceptURL, fresh) {
+		t.Fatalf("resend: got accept_url %v and emailed %s, want a fresh token", r.AcceptURL, fresh)
 	}
-	if r := e.Do("GET", "/api/v1/invitations/"+old, "", nil); r.Status != 404 {
-		t.Fatalf("superseded token: got %d, want 404", r.Status)
+	if _, err := anon.PreviewInvitation(bg, old); client.StatusOf(err) != 404 {
+		t.Fatalf("superseded token: got %v, want 404", err)
 	}
-	e.Must(http.StatusOK, "POST", "/api/v1/invitations/accept", "", map[string]any{"token": fresh, "password": Password, "first_name": "L", "last_name": "Ate"})
-	if r := e.Do("POST", "/api/v1/invitations/accept", "", map[string]any{"token": fresh, "password": Password}); r.Status != 410 || r.ErrorCode() != "invitation_used" {
-		t.Fatalf("accepting twice: got %d %s, want 410 invitation_used", r.Status, r.Body)
+	must(anon.AcceptInvitation(bg, client.AcceptRequest{Token: fresh, Password: Password, FirstName: "L", LastName: "Ate"}))(t)
+	if _, err := anon.AcceptInvitation(bg, client.AcceptRequest{Token: fresh, Password: Password}); !isErr(err, 410, "invitation_used") {
+		t.Fatalf("accepting twice: got %v, want 410 invitation_used", err)
 	}
-	if r := e.Do("POST", org(a.OrgID)+"/members/"+res[0].MemberID+"/resend", a.Token, nil); r.Status != 409 || r.ErrorCode() != "not_pending" {
-		t.Fatalf("resend to an active member: got %d %s, want 409 not_pending", r.Status, r.Body)
+	if _, err := owner.ResendInvitation(bg, a.OrgID, res[0].MemberID); !isErr(err, 409, "not_pending") {
+		t.Fatalf("resend to an active member: got %v, want 409 not_pending", err)
 	}
 }
 
 // R5: a cancelled invitation is refused with 410 invitation_used; an
 // unknown token is 404; another account cannot accept (403).
 func TestR5TokenRefusals(t *testing.T) {
+	t.Parallel()
 	e := New(t, "practice")
 	a := e.Signup("owner@example.com", "Org")
+	anon := e.api("")
 	res := invite(t, e, a.Token, a.OrgID, "bookkeeper", "cancel@example.com", "mine@example.com")
 	cancelTok := e.LastToken("cancel@example.com", "invite")
-	e.Must(http.StatusOK, "POST", org(a.OrgID)+"/members/"+res[0].MemberID+"/revoke", a.Token, nil)
-	if r := e.Do("POST", "/api/v1/invitations/accept", "", map[string]any{"token": cancelTok, "password": Password, "first_name": "C", "last_name": "X"}); r.Status != 410 || r.ErrorCode() != "invitation_used" {
-		t.Fatalf("cancelled: got %d %s, want 410 invitation_used", r.Status, r.Body)
+	must(e.api(a.Token).Revoke(bg, a.OrgID, res[0].MemberID))(t)
+	if _, err := anon.AcceptInvitation(bg, client.AcceptRequest{Token: cancelTok, Password: Password, FirstName: "C", LastName: "X"}); !isErr(err, 410, "invitation_used") {
+		t.Fatalf("cancelled: got %v, want 410 invitation_used", err)
 	}
-	if r := e.Do("POST", "/api/v1/invitations/accept", "", map[string]any{"token": "nope", "password": Password}); r.Status != 404 {
-		t.Fatalf("unknown token: got %d, want 404", r.Status)
+	if _, err := anon.AcceptInvitation(bg, client.AcceptRequest{Token: "nope", Password: Password}); client.StatusOf(err) != 404 {
+		t.Fatalf("unknown token: got %v, want 404", err)
 	}
 	stranger := e.Signup("stranger@example.com", "S")
 	mine := e.LastToken("mine@example.com", "invite")
-	if r := e.Do("POST", "/api/v1/invitations/accept", stranger.Token, map[string]any{"token": mine}); r.Status != 403 || r.ErrorCode() != "forbidden" {
-		t.Fatalf("another account accepting: got %d %s, want 403 forbidden", r.Status, r.Body)
+	if _, err := e.api(stranger.Token).AcceptInvitation(bg, client.AcceptRequest{Token: mine}); !isErr(err, 403, "forbidden") {
+		t.Fatalf("another account accepting: got %v, want 403 forbidden", err)
 	}
-	p := e.Must(http.StatusOK, "GET", "/api/v1/invitations/"+mine, "", nil).M(t)
-	if p["email"] != "mine@example.com" || p["role"] != "bookkeeper" || p["account_exists"] != false {
-		t.Fatalf("preview: got %v", p)
+	p := must(anon.PreviewInvitation(bg, mine))(t)
+	if p.Email != "mine@example.com" || p.Role != "bookkeeper" || p.AccountExists {
+		t.Fatalf("preview: got %+v", p)
 	}
 }
 
 // R6: invited members are listed with status invited and no 2FA value, and
 // are not counted as members of any role.
 func TestR6InvitedMembersListedNotInRoles(t *testing.T) {
+	t.Parallel()
 	e := New(t, "practice")
 	a := e.Signup("owner@example.com", "Org")
 	res := invite(t, e, a.Token, a.OrgID, "bookkeeper", "pending@example.com")
@@ -219,16 +228,7 @@ func TestR6InvitedMembersListedNotInRoles(t *testing.T) {
 	if owner.TwoFactor == nil || *owner.TwoFactor {
 		t.Fatalf("an active member has a 2FA value: got %v, want false", owner.TwoFactor)
 	}
-	var roles struct {
-		Roles []struct {
-			Key     string
-			Members []struct {
-				MemberID string `json:"member_id"`
-			}
-		}
-	}
-	e.Must(http.StatusOK, "GET", org(a.OrgID)+"/roles", a.Token, nil).JSON(t, &roles)
-	for _, r := range roles.Roles {
+	for _, r := range must(e.api(a.Token).ListRoles(bg, a.OrgID))(t) {
 		for _, mm := range r.Members {
 			if mm.MemberID == res[0].MemberID {
 				t.Fatalf("the invited member is listed under role %s", r.Key)

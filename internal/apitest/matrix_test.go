@@ -8,6 +8,7 @@ import (
 	"sort"
 	"testing"
 
+	"github.com/roster-dev/roster/client"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -153,6 +154,7 @@ func (o *matrixOrg) otherLowRole() string {
 // (testdata/role_matrix.yaml) and every cell is a test: the callers it
 // allows succeed, every other caller gets 403.
 func TestRoleEndpointMatrix(t *testing.T) {
+	t.Parallel()
 	data, err := os.ReadFile("testdata/role_matrix.yaml")
 	if err != nil {
 		t.Fatal(err)
@@ -176,7 +178,7 @@ func TestRoleEndpointMatrix(t *testing.T) {
 			}
 			o := &matrixOrg{t: t, e: e, owner: a, callers: map[string]joined{"owner": {Token: a.Token, UserID: a.UserID, MemberID: a.MemberID}}}
 			for key, cr := range spec.CustomRoles {
-				createRole(t, e, a.Token, a.OrgID, map[string]any{"name": key, "permissions": cr.Permissions, "client_access": cr.ClientAccess})
+				createRole(t, e, a.Token, a.OrgID, client.RoleRequest{Name: client.Ptr(key), Permissions: client.Ptr(cr.Permissions), ClientAccess: client.Ptr(cr.ClientAccess)})
 			}
 			if e.App.Service.Model().HasClients() {
 				o.client = createClient(t, e, a.Token, a.OrgID, "Acme")

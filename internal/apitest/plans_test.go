@@ -2,20 +2,12 @@ package apitest
 
 import (
 	"fmt"
-	"net/http"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/roster-dev/roster/client"
 )
-
-// setPlan is the operator's plan change, answered as a JSON object (for
-// customroles_test.go; the tests here call client.AdminSetPlan).
-func setPlan(t *testing.T, e *Env, orgID, plan string) map[string]any {
-	t.Helper()
-	return e.Must(http.StatusOK, "PATCH", "/api/v1/admin/orgs/"+orgID, OperatorToken, map[string]any{"plan": plan}).M(t)
-}
 
 // seatsOf returns the organization with its plan and seat counts.
 func seatsOf(t *testing.T, e *Env, token, orgID string) client.Organization {
@@ -37,6 +29,7 @@ func inviteAs(c *client.Client, orgID, role string, agent bool, emails ...string
 // The operator changes an organization's plan; nobody else can, and bad
 // input changes nothing.
 func TestOperatorChangesPlan(t *testing.T) {
+	t.Parallel()
 	e := New(t, "marketing")
 	a := e.Signup("owner@example.com", "Acme")
 	op := e.api(OperatorToken)
@@ -77,6 +70,7 @@ func TestOperatorChangesPlan(t *testing.T) {
 // that would exceed it is refused whole and changes nothing; revoked
 // members and expired invitations free their seats.
 func TestR16SeatLimit(t *testing.T) {
+	t.Parallel()
 	e := New(t, "marketing") // starter: 3 seats
 	a := e.Signup("owner@example.com", "Acme")
 	owner := e.api(a.Token)
@@ -130,6 +124,7 @@ func TestR16SeatLimit(t *testing.T) {
 // R16 under concurrency (docs/security.md item 10): 20 invitations racing for
 // the last seat give exactly one member.
 func TestR16ConcurrentInvitesForLastSeat(t *testing.T) {
+	t.Parallel()
 	e := New(t, "marketing")
 	a := e.Signup("owner@example.com", "Acme")
 	owner := e.api(a.Token)
@@ -174,6 +169,7 @@ func TestR16ConcurrentInvitesForLastSeat(t *testing.T) {
 // R16 under concurrency: revoked members racing to be reactivated into the
 // last free seat.
 func TestR16ConcurrentReactivationsForLastSeat(t *testing.T) {
+	t.Parallel()
 	e := New(t, "marketing")
 	a := e.Signup("owner@example.com", "Acme")
 	owner, op := e.api(a.Token), e.api(OperatorToken)
@@ -217,6 +213,7 @@ func TestR16ConcurrentReactivationsForLastSeat(t *testing.T) {
 // already in; it can once seats are freed. A refused acceptance changes
 // nothing: the token still works later.
 func TestR16AcceptanceAfterPlanShrank(t *testing.T) {
+	t.Parallel()
 	e := New(t, "marketing")
 	a := e.Signup("owner@example.com", "Acme")
 	owner, op, anon := e.api(a.Token), e.api(OperatorToken), e.api("")
@@ -250,6 +247,7 @@ func TestR16AcceptanceAfterPlanShrank(t *testing.T) {
 // agent seats, invited members included; the first agent seat is free.
 // Where both limits are hit, seat_limit_reached is the answer.
 func TestR17AgentSeats(t *testing.T) {
+	t.Parallel()
 	e := New(t, "marketing")
 	a := e.Signup("owner@example.com", "Acme")
 	owner, op := e.api(a.Token), e.api(OperatorToken)
@@ -304,6 +302,7 @@ func TestR17AgentSeats(t *testing.T) {
 
 // R17 under concurrency: agent-access grants racing for the last agent seat.
 func TestR17ConcurrentAgentGrantsForLastSeat(t *testing.T) {
+	t.Parallel()
 	e := New(t, "marketing")
 	a := e.Signup("owner@example.com", "Acme")
 	owner := e.api(a.Token)

@@ -1,21 +1,21 @@
 package apitest
 
 import (
-	"net/http"
 	"testing"
+
+	"github.com/roster-dev/roster/client"
 )
 
-// refusedUnchanged makes a request that must be refused with status and
-// code and shows that it changed nothing in the database (R21).
-func refusedUnchanged(t *testing.T, e *Env, status int, code, method, path, token string, body any) {
+// refusedUnchanged makes a call that must be refused with status and code
+// and shows that it changed nothing in the database (R21).
+func refusedUnchanged(t *testing.T, e *Env, status int, code, what string, call func() error) {
 	t.Helper()
 	before := e.DatabaseText()
-	r := e.Do(method, path, token, body)
-	if r.Status != status || r.ErrorCode() != code {
-		t.Fatalf("%s %s %v: got %d %s, want %d %s", method, path, body, r.Status, r.Body, status, code)
+	if err := call(); !isErr(err, status, code) {
+		t.Fatalf("%s: got %v, want %d %s", what, err, status, code)
 	}
 	if after := e.DatabaseText(); after != before {
-		t.Fatalf("%s %s was refused but changed the database", method, path)
+		t.Fatalf("%s was refused but changed the database", what)
 	}
 }
 
@@ -32,82 +32,96 @@ func newScopeFixture(t *testing.T, e *Env) scopeFixture {
 	t.Helper()
 	a := e.Signup("owner@example.com", "Practice")
 	f := scopeFixture{owner: a, c1: createClient(t, e, a.Token, a.OrgID, "Client one"), c2: createClient(t, e, a.Token, a.OrgID, "Client two")}
-	createRole(t, e, a.Token, a.OrgID, map[string]any{"name": "Lead", "client_access": "specific",
-		"permissions": []string{"users.manage", "clients.settings", "clients.feedback", "clients.view"}})
+	lead := roleReq("Lead", "users.manage", "clients.settings", "clients.feedback", "clients.view")
+	lead.ClientAccess = client.Ptr(client.AccessSpecific)
+	createRole(t, e, a.Token, a.OrgID, lead)
 	f.lead = addMember(t, e, a, "lead", "lead@example.com")
-	e.Must(http.StatusOK, "PUT", org(a.OrgID)+"/members/"+f.lead.MemberID+"/clients", a.Token,
-		map[string]any{"mode": "specific", "clients": []string{f.c1}})
+	must(e.api(a.Token).SetClientAccess(bg, a.OrgID, f.lead.MemberID, client.ClientAccess{Mode: client.AccessSpecific, Clients: []string{f.c1}}))(t)
 	return f
 }
+
+// discard drops a call's value, keeping its error.
+func discard[T any](_ T, err error) error { return err }
 
 // R11: an actor restricted to some clients gives only specific clients it
 // sees; inviting into all_by_default without client_access, mode all, a
 // role change, a reactivation or a custom role that would see every client
 // is 403 escalation and changes nothing.
 func TestR11RestrictedManagerCannotWidenClientAccess(t *testing.T) {
+	t.Parallel()
 	e := New(t, "practice")
 	f := newScopeFixture(t, e)
-	a, L := f.owner, f.lead.Token
-	invitations := org(a.OrgID) + "/invitations"
+	a := f.owner
+	L, owner := e.api(f.lead.Token), e.api(a.Token)
+	inviteBK := func(access *client.ClientAccess) func() error {
+		return func() error {
+			return discard(L.Invite(bg, a.OrgID, client.InviteRequest{Emails: []string{"bk@example.com"}, Role: "bookkeeper", ClientAccess: access}))
+		}
+	}
 
-	refusedUnchanged(t, e, 403, "escalation", "POST", invitations, L,
-		map[string]any{"emails": []string{"bk@example.com"}, "role": "bookkeeper"})
-	refusedUnchanged(t, e, 403, "escalation", "POST", invitations, L,
-		map[string]any{"emails": []string{"bk@example.com"}, "role": "bookkeeper", "client_access": map[string]any{"mode": "all"}})
+	refusedUnchanged(t, e, 403, "escalation", "invite without client_access", inviteBK(nil))
+	refusedUnchanged(t, e, 403, "escalation", "invite with mode all", inviteBK(&client.ClientAccess{Mode: client.AccessAll}))
 
 	// What L may do: specific clients it sees.
-	var res struct{ Results []inviteResult }
-	e.Must(http.StatusOK, "POST", invitations, L, map[string]any{"emails": []string{"bk@example.com"}, "role": "bookkeeper",
-		"client_access": map[string]any{"mode": "specific", "clients": []string{f.c1}}}).JSON(t, &res)
-	bk := res.Results[0].MemberID
+	res := must(L.Invite(bg, a.OrgID, client.InviteRequest{Emails: []string{"bk@example.com"}, Role: "bookkeeper",
+		ClientAccess: &client.ClientAccess{Mode: client.AccessSpecific, Clients: []string{f.c1}}}))(t)
+	bk := res[0].MemberID
 	if m := getMember(t, e, a.Token, a.OrgID, bk); m.ClientAccess.Mode != "specific" || len(m.ClientAccess.Clients) != 1 || m.ClientAccess.Clients[0] != f.c1 {
 		t.Fatalf("specific invitation: got %+v", m.ClientAccess)
 	}
-	if r := e.Do("POST", invitations, L, map[string]any{"emails": []string{"x@example.com"}, "role": "bookkeeper",
-		"client_access": map[string]any{"mode": "specific", "clients": []string{f.c2}}}); r.Status != 422 {
-		t.Fatalf("a client L cannot see: got %d %s, want 422", r.Status, r.Body)
+	_, err := L.Invite(bg, a.OrgID, client.InviteRequest{Emails: []string{"x@example.com"}, Role: "bookkeeper",
+		ClientAccess: &client.ClientAccess{Mode: client.AccessSpecific, Clients: []string{f.c2}}})
+	if client.StatusOf(err) != 422 {
+		t.Fatalf("a client L cannot see: got %v, want 422", err)
 	}
 
 	// Setting mode all on a member.
-	refusedUnchanged(t, e, 403, "escalation", "PUT", org(a.OrgID)+"/members/"+bk+"/clients", L, map[string]any{"mode": "all"})
+	refusedUnchanged(t, e, 403, "escalation", "PUT clients mode all", func() error {
+		return discard(L.SetClientAccess(bg, a.OrgID, bk, client.ClientAccess{Mode: client.AccessAll}))
+	})
 
 	// A role change that would see every client: a view-only member the
 	// owner invited with every client, moved to bookkeeper by L.
 	viewer := invite(t, e, a.Token, a.OrgID, "view_only", "viewer@example.com")[0].MemberID
-	refusedUnchanged(t, e, 403, "escalation", "PATCH", org(a.OrgID)+"/members/"+viewer, L, map[string]any{"role": "bookkeeper"})
+	refusedUnchanged(t, e, 403, "escalation", "PATCH role to bookkeeper", func() error {
+		return discard(L.UpdateMember(bg, a.OrgID, viewer, client.UpdateMemberRequest{Role: client.Ptr("bookkeeper")}))
+	})
 	// The bookkeeper L invited keeps its specific list under another role.
-	e.Must(http.StatusOK, "PATCH", org(a.OrgID)+"/members/"+bk, L, map[string]any{"role": "view_only"})
+	must(L.UpdateMember(bg, a.OrgID, bk, client.UpdateMemberRequest{Role: client.Ptr("view_only")}))(t)
 
 	// Reactivating a member who saw every client.
 	wide := invite(t, e, a.Token, a.OrgID, "bookkeeper", "wide@example.com")[0].MemberID
-	e.Must(http.StatusOK, "POST", org(a.OrgID)+"/members/"+wide+"/revoke", a.Token, nil)
-	refusedUnchanged(t, e, 403, "escalation", "POST", org(a.OrgID)+"/members/"+wide+"/reactivate", L, nil)
+	must(owner.Revoke(bg, a.OrgID, wide))(t)
+	refusedUnchanged(t, e, 403, "escalation", "reactivate", func() error { return discard(L.Reactivate(bg, a.OrgID, wide)) })
 
 	// Custom roles whose holders would see every client.
-	roles := org(a.OrgID) + "/roles"
 	for _, rule := range []string{"all", "all_by_default"} {
-		refusedUnchanged(t, e, 403, "escalation", "POST", roles, L,
-			map[string]any{"name": "Wide " + rule, "permissions": []string{"clients.view"}, "client_access": rule})
+		req := roleReq("Wide "+rule, "clients.view")
+		req.ClientAccess = &rule
+		refusedUnchanged(t, e, 403, "escalation", "create a role with "+rule, func() error { return discard(L.CreateRole(bg, a.OrgID, req)) })
 	}
-	created := createRole(t, e, L, a.OrgID, map[string]any{"name": "Narrow", "permissions": []string{"clients.view"}})
+	created := createRole(t, e, f.lead.Token, a.OrgID, roleReq("Narrow", "clients.view"))
 	if created.ClientAccess != "specific" {
 		t.Fatalf("a custom role made by a restricted manager: client access %q, want specific by default", created.ClientAccess)
 	}
-	refusedUnchanged(t, e, 403, "escalation", "PATCH", roles+"/narrow", L, map[string]any{"client_access": "all_by_default"})
+	refusedUnchanged(t, e, 403, "escalation", "PATCH narrow to all_by_default", func() error {
+		return discard(L.UpdateRole(bg, a.OrgID, "narrow", client.RoleRequest{ClientAccess: client.Ptr(client.AccessAllByDefault)}))
+	})
 
 	// The owner sees every client and still gives them.
-	e.Must(http.StatusOK, "PUT", org(a.OrgID)+"/members/"+bk+"/clients", a.Token, map[string]any{"mode": "specific", "clients": []string{f.c1, f.c2}})
-	e.Must(http.StatusOK, "POST", org(a.OrgID)+"/members/"+wide+"/reactivate", a.Token, nil)
+	must(owner.SetClientAccess(bg, a.OrgID, bk, client.ClientAccess{Mode: client.AccessSpecific, Clients: []string{f.c1, f.c2}}))(t)
+	must(owner.Reactivate(bg, a.OrgID, wide))(t)
 }
 
 // The attack as reported: L invites a bookkeeper with no client_access; the
 // new member must not see C2.
 func TestR11RestrictedManagerInviteReportedCase(t *testing.T) {
+	t.Parallel()
 	e := New(t, "practice")
 	f := newScopeFixture(t, e)
-	r := e.Do("POST", org(f.owner.OrgID)+"/invitations", f.lead.Token, map[string]any{"emails": []string{"new@example.com"}, "role": "bookkeeper"})
-	if r.Status != 403 || r.ErrorCode() != "escalation" {
-		t.Fatalf("got %d %s, want 403 escalation", r.Status, r.Body)
+	_, err := e.api(f.lead.Token).Invite(bg, f.owner.OrgID, client.InviteRequest{Emails: []string{"new@example.com"}, Role: "bookkeeper"})
+	if !isErr(err, 403, "escalation") {
+		t.Fatalf("got %v, want 403 escalation", err)
 	}
 	for _, m := range e.Emails() {
 		if m.To == "new@example.com" {
@@ -118,12 +132,17 @@ func TestR11RestrictedManagerInviteReportedCase(t *testing.T) {
 
 // R8: nobody edits or deletes a role they hold.
 func TestR8NobodyEditsTheirOwnRole(t *testing.T) {
+	t.Parallel()
 	e := New(t, "practice")
 	f := newScopeFixture(t, e)
-	a, L := f.owner, f.lead.Token
-	refusedUnchanged(t, e, 403, "forbidden", "PATCH", org(a.OrgID)+"/roles/lead", L, map[string]any{"description": "mine now"})
-	refusedUnchanged(t, e, 403, "forbidden", "PATCH", org(a.OrgID)+"/roles/lead", L, map[string]any{"client_access": "specific"})
-	refusedUnchanged(t, e, 403, "forbidden", "DELETE", org(a.OrgID)+"/roles/lead?reassign_to=client", L, nil)
+	a, L := f.owner, e.api(f.lead.Token)
+	for what, req := range map[string]client.RoleRequest{
+		"PATCH description":   {Description: client.Ptr("mine now")},
+		"PATCH client_access": {ClientAccess: client.Ptr(client.AccessSpecific)},
+	} {
+		refusedUnchanged(t, e, 403, "forbidden", what, func() error { return discard(L.UpdateRole(bg, a.OrgID, "lead", req)) })
+	}
+	refusedUnchanged(t, e, 403, "forbidden", "DELETE reassigning to client", func() error { return L.DeleteRole(bg, a.OrgID, "lead", "client") })
 	// Someone else may.
-	e.Must(http.StatusOK, "PATCH", org(a.OrgID)+"/roles/lead", a.Token, map[string]any{"description": "Team leads"})
+	must(e.api(a.Token).UpdateRole(bg, a.OrgID, "lead", client.RoleRequest{Description: client.Ptr("Team leads")}))(t)
 }

@@ -12,6 +12,7 @@ import (
 // holders of users.manage, set on invitation and on the member; members
 // show their teams.
 func TestTeams(t *testing.T) {
+	t.Parallel()
 	e := New(t, "marketing")
 	a := e.Signup("owner@example.com", "Acme")
 	must(e.api(OperatorToken).AdminSetPlan(bg, a.OrgID, "business"))(t)
@@ -131,6 +132,7 @@ func TestTeams(t *testing.T) {
 
 // Teams are a feature of the marketing model only.
 func TestNoTeamsInOtherModels(t *testing.T) {
+	t.Parallel()
 	e := New(t, "practice")
 	a := e.Signup("owner@example.com", "Practice")
 	owner := e.api(a.Token)

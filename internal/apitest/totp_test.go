@@ -2,11 +2,11 @@ package apitest
 
 import (
 	"encoding/base32"
-	"net/http"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/roster-dev/roster/client"
 	"github.com/roster-dev/roster/internal/totp"
 )
 
@@ -22,18 +22,19 @@ func secretOf(t *testing.T, b32 string) []byte {
 // R2 with TOTP: enrolment, login with a code, each code once, recovery codes
 // once, and disabling.
 func TestTOTPEnrolmentAndLogin(t *testing.T) {
+	t.Parallel()
 	e := New(t, "practice")
 	a := e.Signup("mfa@example.com", "Org")
-	en := e.Must(http.StatusOK, "POST", "/api/v1/me/totp", a.Token, nil).M(t)
-	secret := secretOf(t, en["secret"].(string))
-	if !strings.HasPrefix(en["otpauth_url"].(string), "otpauth://totp/") {
-		t.Fatalf("otpauth_url: %v", en["otpauth_url"])
+	me, anon := e.api(a.Token), e.api("")
+	en := must(me.BeginTOTP(bg))(t)
+	secret := secretOf(t, en.Secret)
+	if !strings.HasPrefix(en.OTPAuthURL, "otpauth://totp/") {
+		t.Fatalf("otpauth_url: %v", en.OTPAuthURL)
 	}
-	if r := e.Do("POST", "/api/v1/me/totp/confirm", a.Token, map[string]any{"code": "000000"}); r.Status != 422 {
-		t.Fatalf("wrong confirm code: got %d, want 422", r.Status)
+	if _, err := me.ConfirmTOTP(bg, "000000"); client.StatusOf(err) != 422 {
+		t.Fatalf("wrong confirm code: got %v, want 422", err)
 	}
-	conf := e.Must(http.StatusOK, "POST", "/api/v1/me/totp/confirm", a.Token, map[string]any{"code": totp.Code(secret, e.Clock.Now())}).M(t)
-	codes := conf["recovery_codes"].([]any)
+	codes := must(me.ConfirmTOTP(bg, totp.Code(secret, e.Clock.Now())))(t)
 	if len(codes) != 10 {
 		t.Fatalf("recovery codes: got %d, want 10", len(codes))
 	}
@@ -41,23 +42,25 @@ func TestTOTPEnrolmentAndLogin(t *testing.T) {
 		t.Fatalf("member two_factor: got %v, want true", m.TwoFactor)
 	}
 
-	login := map[string]any{"email": "mfa@example.com", "password": Password}
-	if r := e.Do("POST", "/api/v1/sessions", "", login); r.Status != 401 || r.ErrorCode() != "totp_required" {
-		t.Fatalf("login without code: got %d %s, want 401 totp_required", r.Status, r.Body)
+	login := client.LoginRequest{Email: "mfa@example.com", Password: Password}
+	if _, err := anon.Login(bg, login); !isErr(err, 401, "totp_required") {
+		t.Fatalf("login without code: got %v, want 401 totp_required", err)
 	}
 	e.Clock.Advance(30 * time.Second)
-	login["totp_code"] = totp.Code(secret, e.Clock.Now())
-	e.Must(http.StatusCreated, "POST", "/api/v1/sessions", "", login)
-	if r := e.Do("POST", "/api/v1/sessions", "", login); r.Status != 401 || r.ErrorCode() != "invalid_credentials" {
-		t.Fatalf("the same code twice: got %d %s, want 401", r.Status, r.Body)
+	login.TOTPCode = totp.Code(secret, e.Clock.Now())
+	must(anon.Login(bg, login))(t)
+	if _, err := anon.Login(bg, login); !isErr(err, 401, "invalid_credentials") {
+		t.Fatalf("the same code twice: got %v, want 401", err)
 	}
-	login["totp_code"] = codes[0]
-	e.Must(http.StatusCreated, "POST", "/api/v1/sessions", "", login)
-	if r := e.Do("POST", "/api/v1/sessions", "", login); r.Status != 401 {
-		t.Fatalf("a recovery code twice: got %d, want 401", r.Status)
+	login.TOTPCode = codes[0]
+	must(anon.Login(bg, login))(t)
+	if _, err := anon.Login(bg, login); client.StatusOf(err) != 401 {
+		t.Fatalf("a recovery code twice: got %v, want 401", err)
 	}
 	e.Clock.Advance(30 * time.Second)
-	e.Must(http.StatusNoContent, "POST", "/api/v1/me/totp/disable", a.Token, map[string]any{"code": totp.Code(secret, e.Clock.Now())})
-	delete(login, "totp_code")
-	e.Must(http.StatusCreated, "POST", "/api/v1/sessions", "", login)
+	if err := me.DisableTOTP(bg, totp.Code(secret, e.Clock.Now())); err != nil {
+		t.Fatalf("disable: %v", err)
+	}
+	login.TOTPCode = ""
+	must(anon.Login(bg, login))(t)
 }

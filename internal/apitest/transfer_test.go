@@ -1,39 +1,39 @@
 package apitest
 
 import (
-	"net/http"
 	"os"
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/roster-dev/roster/client"
 )
 
 // R13: only the owner transfers ownership, to an active member, who gets the
 // owner role; the previous owner keeps the role and stops being owner.
 func TestR13OwnershipTransfer(t *testing.T) {
+	t.Parallel()
 	e := New(t, "marketing")
 	a := e.Signup("owner@example.com", "Acme")
 	ro := addMember(t, e, a, "read_only", "ro@example.com")
 	pending := invite(t, e, a.Token, a.OrgID, "read_only", "pending@example.com")
+	owner := e.api(a.Token)
 
-	transfer := func(token, member string) *Resp {
-		return e.Do("POST", org(a.OrgID)+"/transfer-ownership", token, map[string]any{"member_id": member})
+	if _, err := e.api(ro.Token).TransferOwnership(bg, a.OrgID, a.MemberID); client.StatusOf(err) != 403 {
+		t.Fatalf("a non-owner transferring: got %v, want 403", err)
 	}
-	if r := transfer(ro.Token, a.MemberID); r.Status != 403 {
-		t.Fatalf("a non-owner transferring: got %d, want 403", r.Status)
+	if _, err := owner.TransferOwnership(bg, a.OrgID, pending[0].MemberID); !isErr(err, 409, "not_active") {
+		t.Fatalf("to an invited member: got %v, want 409 not_active", err)
 	}
-	if r := transfer(a.Token, pending[0].MemberID); r.Status != 409 || r.ErrorCode() != "not_active" {
-		t.Fatalf("to an invited member: got %d %s, want 409 not_active", r.Status, r.Body)
+	if _, err := owner.TransferOwnership(bg, a.OrgID, "mem_nothere"); client.StatusOf(err) != 404 {
+		t.Fatalf("to an unknown member: got %v, want 404", err)
 	}
-	if r := transfer(a.Token, "mem_nothere"); r.Status != 404 {
-		t.Fatalf("to an unknown member: got %d, want 404", r.Status)
+	o := must(owner.TransferOwnership(bg, a.OrgID, ro.MemberID))(t)
+	if _, err := owner.TransferOwnership(bg, a.OrgID, ro.MemberID); client.StatusOf(err) != 403 {
+		t.Fatalf("the previous owner transferring again: got %v, want 403", err)
 	}
-	o := transfer(a.Token, ro.MemberID).M(t)
-	if r := transfer(a.Token, ro.MemberID); r.Status != 403 {
-		t.Fatalf("the previous owner transferring again: got %d, want 403", r.Status)
-	}
-	if o["owner_member_id"] != ro.MemberID {
-		t.Fatalf("owner: got %v, want %s", o["owner_member_id"], ro.MemberID)
+	if o.OwnerMemberID != ro.MemberID {
+		t.Fatalf("owner: got %v, want %s", o.OwnerMemberID, ro.MemberID)
 	}
 	newOwner := getMember(t, e, a.Token, a.OrgID, ro.MemberID)
 	oldOwner := getMember(t, e, a.Token, a.OrgID, a.MemberID)
@@ -48,52 +48,59 @@ func TestR13OwnershipTransfer(t *testing.T) {
 		t.Fatal("the new owner got no email")
 	}
 	// The new owner is protected; the old one no longer is.
-	if r := e.Do("POST", org(a.OrgID)+"/members/"+ro.MemberID+"/revoke", a.Token, nil); r.Status != 409 || r.ErrorCode() != "owner_protected" {
-		t.Fatalf("revoking the new owner: got %d %s", r.Status, r.Body)
+	if _, err := owner.Revoke(bg, a.OrgID, ro.MemberID); !isErr(err, 409, "owner_protected") {
+		t.Fatalf("revoking the new owner: got %v", err)
 	}
-	e.Must(http.StatusOK, "POST", org(a.OrgID)+"/members/"+a.MemberID+"/revoke", ro.Token, nil)
+	must(e.api(ro.Token).Revoke(bg, a.OrgID, a.MemberID))(t)
 
 	acc := New(t, "accounts")
 	p := acc.Signup("primary@example.com", "Org")
-	if r := acc.Do("POST", org(p.OrgID)+"/transfer-ownership", p.Token, map[string]any{"member_id": p.MemberID}); r.Status != 404 {
-		t.Fatalf("accounts preset: got %d, want 404 (the primary user is fixed)", r.Status)
+	if _, err := acc.api(p.Token).TransferOwnership(bg, p.OrgID, p.MemberID); client.StatusOf(err) != 404 {
+		t.Fatalf("accounts preset: got %v, want 404 (the primary user is fixed)", err)
 	}
 }
 
 // R14: one billing contact of any role, moved by the owner, or by the
 // billing contact when its role is admin-level.
 func TestR14BillingContact(t *testing.T) {
+	t.Parallel()
 	e := New(t, "marketing")
 	a := e.Signup("owner@example.com", "Acme")
 	ro := addMember(t, e, a, "read_only", "ro@example.com")
 	ad := addMember(t, e, a, "admin", "ad@example.com")
-	move := func(token, member string) *Resp {
-		return e.Do("POST", org(a.OrgID)+"/billing-contact", token, map[string]any{"member_id": member})
+	move := func(token, member string) (string, error) {
+		o, err := e.api(token).SetBillingContact(bg, a.OrgID, member)
+		if err != nil || o.BillingContactMemberID == nil {
+			return "", err
+		}
+		return *o.BillingContactMemberID, nil
 	}
-	if r := move(ad.Token, ad.MemberID); r.Status != 403 {
-		t.Fatalf("an admin who is not the contact: got %d, want 403", r.Status)
+	if _, err := move(ad.Token, ad.MemberID); client.StatusOf(err) != 403 {
+		t.Fatalf("an admin who is not the contact: got %v, want 403", err)
 	}
-	if o := move(a.Token, ro.MemberID).M(t); o["billing_contact_member_id"] != ro.MemberID {
-		t.Fatalf("owner moves it to a read-only member: got %v", o["billing_contact_member_id"])
+	if got, err := move(a.Token, ro.MemberID); err != nil || got != ro.MemberID {
+		t.Fatalf("owner moves it to a read-only member: got %v, %v", got, err)
 	}
-	if r := move(ro.Token, ad.MemberID); r.Status != 403 {
-		t.Fatalf("a read-only billing contact moving it: got %d, want 403", r.Status)
+	if _, err := move(ro.Token, ad.MemberID); client.StatusOf(err) != 403 {
+		t.Fatalf("a read-only billing contact moving it: got %v, want 403", err)
 	}
-	move(a.Token, ad.MemberID)
-	if o := move(ad.Token, a.MemberID).M(t); o["billing_contact_member_id"] != a.MemberID {
-		t.Fatalf("an admin-level billing contact moves it: got %v", o["billing_contact_member_id"])
+	if _, err := move(a.Token, ad.MemberID); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := move(ad.Token, a.MemberID); err != nil || got != a.MemberID {
+		t.Fatalf("an admin-level billing contact moves it: got %v, %v", got, err)
 	}
 	if m := getMember(t, e, a.Token, a.OrgID, a.MemberID); !m.IsOwner {
 		t.Fatalf("owner flag: %+v", m)
 	}
-	e.Must(http.StatusOK, "POST", org(a.OrgID)+"/members/"+ro.MemberID+"/revoke", a.Token, nil)
-	if r := move(a.Token, ro.MemberID); r.Status != 409 || r.ErrorCode() != "not_active" {
-		t.Fatalf("to a revoked member: got %d %s, want 409 not_active", r.Status, r.Body)
+	must(e.api(a.Token).Revoke(bg, a.OrgID, ro.MemberID))(t)
+	if _, err := move(a.Token, ro.MemberID); !isErr(err, 409, "not_active") {
+		t.Fatalf("to a revoked member: got %v, want 409 not_active", err)
 	}
 	pr := New(t, "practice")
 	p := pr.Signup("p@example.com", "Org")
-	if r := pr.Do("POST", org(p.OrgID)+"/billing-contact", p.Token, map[string]any{"member_id": p.MemberID}); r.Status != 404 {
-		t.Fatalf("practice has no billing contact: got %d, want 404", r.Status)
+	if _, err := pr.api(p.Token).SetBillingContact(bg, p.OrgID, p.MemberID); client.StatusOf(err) != 404 {
+		t.Fatalf("practice has no billing contact: got %v, want 404", err)
 	}
 }
 
@@ -101,46 +108,46 @@ func TestR14BillingContact(t *testing.T) {
 // aimed at the owner and the targets always leave exactly one active owner
 // with the owner role, and one active billing contact.
 func TestOneOwnerUnderConcurrency(t *testing.T) {
+	t.Parallel()
 	e := New(t, "marketing")
 	a := e.Signup("owner@example.com", "Acme")
 	b := addMember(t, e, a, "admin", "b@example.com")
 	c := addMember(t, e, a, "read_only", "c@example.com")
 	people := []struct{ token, member string }{{a.Token, a.MemberID}, {b.Token, b.MemberID}, {c.Token, c.MemberID}}
+	op := e.api(OperatorToken)
 	rounds := 10
 	if os.Getenv("ROSTER_SOAK") != "" {
 		rounds = 300 // docs/security.md reliability test R1: 300 trials
 	}
 	for round := 0; round < rounds; round++ {
 		var wg sync.WaitGroup
-		statuses := make([]int, 12)
-		for i := range statuses {
+		errs := make([]error, 12)
+		for i := range errs {
 			wg.Go(func() {
 				actor, target := people[i%3], people[(i+1+round)%3]
-				var r *Resp
+				as := e.api(actor.token)
 				switch i % 4 {
 				case 0:
-					r = e.Do("POST", org(a.OrgID)+"/transfer-ownership", actor.token, map[string]any{"member_id": target.member})
+					_, errs[i] = as.TransferOwnership(bg, a.OrgID, target.member)
 				case 1:
-					r = e.Do("POST", org(a.OrgID)+"/billing-contact", actor.token, map[string]any{"member_id": target.member})
+					_, errs[i] = as.SetBillingContact(bg, a.OrgID, target.member)
 				case 2:
-					r = e.Do("POST", org(a.OrgID)+"/members/"+target.member+"/revoke", actor.token, nil)
+					_, errs[i] = as.Revoke(bg, a.OrgID, target.member)
 				default:
-					r = e.Do("PATCH", org(a.OrgID)+"/members/"+target.member, actor.token, map[string]any{"role": "read_only"})
+					_, errs[i] = as.UpdateMember(bg, a.OrgID, target.member, client.UpdateMemberRequest{Role: client.Ptr("read_only")})
 				}
-				statuses[i] = r.Status
 			})
 		}
 		wg.Wait()
-		for i, s := range statuses {
+		for i, err := range errs {
 			// Refusals are the rules' own (403, 404 once revoked, 409, 422 for
 			// a transfer to oneself), never a failure of the guard.
-			if s != 200 && s != 403 && s != 404 && s != 409 && s != 422 {
-				t.Fatalf("round %d, call %d: status %d", round, i, s)
+			if s := client.StatusOf(err); err != nil && s != 403 && s != 404 && s != 409 && s != 422 {
+				t.Fatalf("round %d, call %d: %v", round, i, err)
 			}
 		}
-		var list struct{ Members []member }
-		e.Must(http.StatusOK, "GET", org(a.OrgID)+"/members", OperatorToken, nil).JSON(t, &list)
-		o := e.Must(http.StatusOK, "GET", org(a.OrgID), OperatorToken, nil).M(t)
+		list := must(op.ListMembers(bg, a.OrgID, client.MemberQuery{}))(t)
+		o := must(op.GetOrganization(bg, a.OrgID))(t)
 		owners := 0
 		for _, m := range list.Members {
 			if m.IsOwner {
@@ -149,7 +156,7 @@ func TestOneOwnerUnderConcurrency(t *testing.T) {
 					t.Fatalf("round %d: the owner is %s with role %s", round, m.Status, m.Role)
 				}
 			}
-			if m.ID == o["billing_contact_member_id"] && m.Status != "active" {
+			if o.BillingContactMemberID != nil && m.ID == *o.BillingContactMemberID && m.Status != "active" {
 				t.Fatalf("round %d: the billing contact is %s", round, m.Status)
 			}
 		}
@@ -157,8 +164,9 @@ func TestOneOwnerUnderConcurrency(t *testing.T) {
 			t.Fatalf("round %d: %d owners", round, owners)
 		}
 		// Bring everyone back for the next round.
+		back := e.api(o2(t, e, a.OrgID))
 		for _, p := range people {
-			e.Do("POST", org(a.OrgID)+"/members/"+p.member+"/reactivate", o2(t, e, a.OrgID), nil)
+			_, _ = back.Reactivate(bg, a.OrgID, p.member)
 		}
 	}
 }
@@ -166,8 +174,7 @@ func TestOneOwnerUnderConcurrency(t *testing.T) {
 // o2 returns a token of the current owner, for the clean-up between rounds.
 func o2(t *testing.T, e *Env, orgID string) string {
 	t.Helper()
-	o := e.Must(http.StatusOK, "GET", org(orgID), OperatorToken, nil).M(t)
-	var m member
-	e.Must(http.StatusOK, "GET", org(orgID)+"/members/"+o["owner_member_id"].(string), OperatorToken, nil).JSON(t, &m)
-	return e.Login(m.Email)
+	op := e.api(OperatorToken)
+	o := must(op.GetOrganization(bg, orgID))(t)
+	return e.Login(must(op.GetMember(bg, orgID, o.OwnerMemberID))(t).Email)
 }
