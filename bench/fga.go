@@ -233,6 +233,8 @@ func (f *fgaEval) close() {
 		f.ds.Close()
 	}
 	if f.dir != "" {
-		os.RemoveAll(f.dir)
+		if err := os.RemoveAll(f.dir); err != nil {
+			fmt.Fprintf(os.Stderr, "bench: remove OpenFGA's database: %v\n", err)
+		}
 	}
 }

@@ -28,7 +28,7 @@ type result struct {
 	name      string
 	skipped   string // why it is not in the table
 	load      time.Duration
-	heap      int64
+	heap      float64 // bytes
 	perSec    float64
 	p50, p99  time.Duration
 	compared  int
@@ -111,7 +111,7 @@ func measure(e evaluator, w *workload, want *[]bool, limit int, d time.Duration)
 	r.load = time.Since(t0)
 	runtime.GC()
 	runtime.ReadMemStats(&after)
-	r.heap = int64(after.HeapAlloc) - int64(before.HeapAlloc)
+	r.heap = float64(after.HeapAlloc) - float64(before.HeapAlloc)
 	if f, ok := e.(*fgaEval); ok {
 		r.note = fmt.Sprintf("SQLite files %.0f MiB, outside the Go heap", float64(f.dbBytes())/(1<<20))
 	}
@@ -123,7 +123,7 @@ func measure(e evaluator, w *workload, want *[]bool, limit int, d time.Duration)
 	var elapsed time.Duration
 	for elapsed < d {
 		for range 64 {
-			e.check(&w.queries[n%limit]) // the answers are compared below
+			_, _ = e.check(&w.queries[n%limit]) // the answers are compared below
 			n++
 		}
 		elapsed = time.Since(t0)
@@ -174,7 +174,7 @@ func (r result) summary() string {
 	return s
 }
 
-func mib(n int64) float64 { return float64(n) / (1 << 20) }
+func mib(n float64) float64 { return n / (1 << 20) }
 
 func fatal(format string, args ...any) {
 	fmt.Fprintf(os.Stderr, "bench: "+format+"\n", args...)
