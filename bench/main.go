@@ -36,12 +36,14 @@ type result struct {
 	errors    int
 	firstFail string
 	note      string
+	warm      string
 }
 
 func main() {
 	scale := flag.Int("scale", 1, "organizations = 1,000 × scale (50 members and 200 clients each)")
 	queries := flag.Int("queries", 1<<17, "queries in the workload; every fast peer is compared with Roster on all of them")
 	duration := flag.Duration("duration", 3*time.Second, "how long each peer's throughput loop runs")
+	warmup := flag.Duration("warmup", 15*time.Second, "at most this long, each peer first answers the compared queries once, untimed")
 	peers := flag.String("peers", "roster,map,casbin,openfga", "which evaluators to run, in this order (roster always runs first: its answers are the expected ones)")
 	fgaQueries := flag.Int("fga-queries", 20000, "queries OpenFGA is compared on and timed on (it is slow)")
 	orgs := flag.Int("orgs", 0, "organizations, overriding -scale (for a quick try)")
@@ -87,7 +89,7 @@ func main() {
 			fatal("unknown peer %q (roster, map, casbin, openfga)", n)
 		}
 		fmt.Fprintf(os.Stderr, "%s: loading...\n", e.name())
-		r := measure(e, w, &want, limit, *duration)
+		r := measure(e, w, &want, limit, *warmup, *duration)
 		fmt.Fprintf(os.Stderr, "%s: %s\n", e.name(), r.summary())
 		results = append(results, r)
 	}
@@ -97,7 +99,7 @@ func main() {
 // measure loads e, compares it with want (filling want from the first
 // evaluator, Roster), times each check of the comparison, then runs the
 // throughput loop.
-func measure(e evaluator, w *workload, want *[]bool, limit int, d time.Duration) result {
+func measure(e evaluator, w *workload, want *[]bool, limit int, warmup, d time.Duration) result {
 	defer e.close()
 	r := result{name: e.name()}
 	var before, after runtime.MemStats
@@ -116,11 +118,24 @@ func measure(e evaluator, w *workload, want *[]bool, limit int, d time.Duration)
 		r.note = fmt.Sprintf("SQLite files %.0f MiB, outside the Go heap", float64(f.dbBytes())/(1<<20))
 	}
 
-	// The throughput loop runs first, and warms the evaluator for the
+	// A warm-up pass over the compared queries, cut short after warmup:
+	// OpenFGA answers several times slower for some seconds after its load
+	// (SQLite's pages are cold). Then the throughput loop, then the
 	// comparison pass, whose checks are timed one by one.
 	n := 0
 	t0 = time.Now()
 	var elapsed time.Duration
+	for n < limit && elapsed < warmup {
+		_, _ = e.check(&w.queries[n])
+		n++
+		if n%64 == 0 {
+			elapsed = time.Since(t0)
+		}
+	}
+	elapsed = time.Since(t0)
+	r.warm = fmt.Sprintf("warm-up %d checks in %v (%s checks/s)", n, elapsed.Round(time.Millisecond), rate(float64(n)/elapsed.Seconds()))
+	n, elapsed = 0, 0
+	t0 = time.Now()
 	for elapsed < d {
 		for range 64 {
 			_, _ = e.check(&w.queries[n%limit]) // the answers are compared below

@@ -65,6 +65,7 @@ func report(out io.Writer, w *workload, results []result, start time.Time, loadB
 			r.name, rate(r.perSec), dur(r.p50), dur(r.p99), mib(r.heap), r.load.Round(time.Millisecond),
 			ratio(r.perSec, rr.perSec), ratio(float64(r.p50), float64(rr.p50)), ratio(float64(r.p99), float64(rr.p99)),
 			ratio(r.heap, rr.heap), ratio(float64(r.load), float64(rr.load)), agree)
+		notes = append(notes, r.name+": "+r.warm)
 		if r.note != "" {
 			notes = append(notes, r.name+": "+r.note)
 		}
