@@ -65,7 +65,7 @@ func (c *casbinEval) load(w *workload) error {
 }
 
 func (c *casbinEval) check(q *query) (bool, error) {
-	return c.e.Enforce(string(q.user), string(q.org), string(q.client), q.perm)
+	return c.e.Enforce(string(q.User), string(q.Org), string(q.Client), q.Perm)
 }
 
 func (*casbinEval) close() {}
@@ -87,22 +87,22 @@ func (a *workloadAdapter) LoadPolicy(m cmodel.Model) error {
 // lines; it is what a Roster-to-Casbin sync would write.
 func casbinPolicy(w *workload) [][]string {
 	var lines [][]string
-	for _, role := range w.model.Roles {
+	for _, role := range w.Model.Roles {
 		for _, key := range role.Permissions {
 			obj := "org"
-			if p, _ := w.model.Permission(key); p.PerClient {
+			if p, _ := w.Model.Permission(key); p.PerClient {
 				obj = "client"
 			}
 			lines = append(lines, []string{"p", role.Key, obj, key})
 		}
 	}
-	for i := range w.orgs {
-		a := &w.orgs[i]
+	for i := range w.Orgs {
+		a := &w.Orgs[i]
 		dom := string(a.OrgID)
 		for _, cl := range a.Clients {
 			lines = append(lines, []string{"g3", string(cl), dom})
 		}
-		grants(w.model, a, func(g grant) {
+		grants(w.Model, a, func(g grant) {
 			sub := string(g.user)
 			lines = append(lines, []string{"g", sub, g.role, dom})
 			switch g.mode {

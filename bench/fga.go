@@ -111,7 +111,7 @@ func (f *fgaEval) load(w *workload) error {
 		return fmt.Errorf("create store: %w", err)
 	}
 	f.store = st.GetId()
-	dsl, perms := fgaModel(w.model)
+	dsl, perms := fgaModel(w.Model)
 	f.perms = perms
 	am, err := transformer.TransformDSLToProto(dsl)
 	if err != nil {
@@ -143,8 +143,8 @@ func (f *fgaEval) load(w *workload) error {
 		}
 		return nil
 	}
-	for i := range w.orgs {
-		a := &w.orgs[i]
+	for i := range w.Orgs {
+		a := &w.Orgs[i]
 		org := "organization:" + string(a.OrgID)
 		for _, c := range a.Clients {
 			if err := add(org, "org", fgaClient(a.OrgID, c)); err != nil {
@@ -152,7 +152,7 @@ func (f *fgaEval) load(w *workload) error {
 			}
 		}
 		var werr error
-		grants(w.model, a, func(g grant) {
+		grants(w.Model, a, func(g grant) {
 			user := "user:" + string(g.user)
 			werr = firstErr(werr, add(user, "role_"+relationName(g.role), org))
 			switch g.mode {
@@ -191,20 +191,20 @@ func fgaClient(org roster.OrgID, c roster.ClientID) string {
 // an invalid-relation error), and a per-client permission without a client
 // has no object.
 func (f *fgaEval) check(q *query) (bool, error) {
-	p, ok := f.perms[q.perm]
+	p, ok := f.perms[q.Perm]
 	if !ok {
 		return false, nil
 	}
-	object := "organization:" + string(q.org)
+	object := "organization:" + string(q.Org)
 	if p.perClient {
-		if q.client == "" {
+		if q.Client == "" {
 			return false, nil
 		}
-		object = fgaClient(q.org, q.client)
+		object = fgaClient(q.Org, q.Client)
 	}
 	res, err := f.srv.Check(context.Background(), &openfgav1.CheckRequest{
 		StoreId: f.store, AuthorizationModelId: f.modelID,
-		TupleKey: &openfgav1.CheckRequestTupleKey{User: "user:" + string(q.user), Relation: p.relation, Object: object},
+		TupleKey: &openfgav1.CheckRequestTupleKey{User: "user:" + string(q.User), Relation: p.relation, Object: object},
 	})
 	if err != nil {
 		return false, err

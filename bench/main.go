@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/roster-dev/roster/internal/benchload"
 	"github.com/roster-dev/roster/internal/model"
 )
 
@@ -54,17 +55,15 @@ func main() {
 	if err != nil {
 		fatal("practice preset: %v", err)
 	}
-	for _, key := range practicePermissions {
-		if p, ok := m.Permission(key); !ok || p.PerClient != isPerClient(key) {
-			fatal("the practice preset no longer has the catalog the workload draws from (%s)", key)
-		}
+	if err := benchload.CheckCatalog(m); err != nil {
+		fatal("practice preset: %v", err)
 	}
 	start := time.Now().UTC()
 	loadBefore := loadavg()
 	if *orgs == 0 {
-		*orgs = benchOrgs * *scale
+		*orgs = benchload.Orgs * *scale
 	}
-	w := newWorkload(m, *orgs, benchMembers, benchClients, *queries)
+	w := newWorkload(m, *orgs, benchload.Members, benchload.Clients, *queries)
 
 	names := strings.Split(*peers, ",")
 	if !slices.Contains(names, "roster") {
@@ -74,7 +73,7 @@ func main() {
 	var results []result
 	for _, n := range names {
 		var e evaluator
-		limit := len(w.queries)
+		limit := len(w.Queries)
 		switch strings.TrimSpace(n) {
 		case "roster":
 			e = &rosterEval{}
@@ -126,7 +125,7 @@ func measure(e evaluator, w *workload, want *[]bool, limit int, warmup, d time.D
 	t0 = time.Now()
 	var elapsed time.Duration
 	for n < limit && elapsed < warmup {
-		_, _ = e.check(&w.queries[n])
+		_, _ = e.check(&w.Queries[n])
 		n++
 		if n%64 == 0 {
 			elapsed = time.Since(t0)
@@ -138,7 +137,7 @@ func measure(e evaluator, w *workload, want *[]bool, limit int, warmup, d time.D
 	t0 = time.Now()
 	for elapsed < d {
 		for range 64 {
-			_, _ = e.check(&w.queries[n%limit]) // the answers are compared below
+			_, _ = e.check(&w.Queries[n%limit]) // the answers are compared below
 			n++
 		}
 		elapsed = time.Since(t0)
@@ -147,11 +146,11 @@ func measure(e evaluator, w *workload, want *[]bool, limit int, warmup, d time.D
 
 	first := *want == nil
 	if first {
-		*want = make([]bool, len(w.queries))
+		*want = make([]bool, len(w.Queries))
 	}
 	lat := make([]time.Duration, limit)
 	for i := range limit {
-		q := &w.queries[i]
+		q := &w.Queries[i]
 		t := time.Now()
 		ok, err := e.check(q)
 		lat[i] = time.Since(t)

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/roster-dev/roster/internal/benchload"
 	"github.com/roster-dev/roster/internal/roster"
 )
 
@@ -17,7 +18,7 @@ import (
 // columns divide each figure by the plain map's.
 func report(out io.Writer, w *workload, results []result, start time.Time, loadBefore, loadAfter string, scale int) {
 	members, active := 0, 0
-	for _, a := range w.orgs {
+	for _, a := range w.Orgs {
 		members += len(a.Members)
 		for _, m := range a.Members {
 			if m.Status == roster.StatusActive {
@@ -30,7 +31,7 @@ func report(out io.Writer, w *workload, results []result, start time.Time, loadB
 	fmt.Fprintf(out, "cpu: %s (%d logical)\n", cpuModel(), runtime.NumCPU())
 	fmt.Fprintf(out, "load average (1, 5, 15 min): %s at start, %s at end\n", loadBefore, loadAfter)
 	fmt.Fprintf(out, "workload: scale %d: %d organizations × %d members (%d active) × %d clients, practice preset; %d queries\n",
-		scale, len(w.orgs), benchMembers, active, benchClients, len(w.queries))
+		scale, len(w.Orgs), benchload.Members, active, benchload.Clients, len(w.Queries))
 	fmt.Fprintf(out, "latency: each check of the comparison pass timed alone (time.Now before and after; an empty pair costs %v here)\n\n", timerCost())
 
 	var ref *result

@@ -13,13 +13,13 @@ type rosterEval struct {
 func (*rosterEval) name() string { return "Roster (internal/authz)" }
 
 func (r *rosterEval) load(w *workload) error {
-	r.x = authz.New(w.model)
-	r.x.PutAll(w.orgs)
+	r.x = authz.New(w.Model)
+	r.x.PutAll(w.Orgs)
 	return nil
 }
 
 func (r *rosterEval) check(q *query) (bool, error) {
-	return r.x.Check(q.org, q.user, q.perm, q.client).Allowed, nil
+	return r.x.Check(q.Org, q.User, q.Perm, q.Client).Allowed, nil
 }
 
 func (*rosterEval) close() {}
